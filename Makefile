@@ -1,0 +1,77 @@
+# Youth support chatbot. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY311 := $(shell scripts/find_python.sh 3.11 2>/dev/null)
+PY310 := $(shell scripts/find_python.sh 3.10 2>/dev/null)
+
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export ACTION_SERVER_URL ?= http://127.0.0.1:$(or $(ACTION_PORT),5055)/webhook
+
+APP_VENV := .venv/.requirements.sha256
+RASA_VENV := .venv-rasa/.requirements.sha256
+
+.PHONY: help install train db run test lint format pytest validate test-stories bench nlu-report safety-report clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(APP_VENV): requirements/app.txt
+	@test -n "$(PY311)" || scripts/find_python.sh 3.11
+	@scripts/ensure_venv.sh .venv $(PY311) requirements/app.txt
+
+$(RASA_VENV): requirements/rasa.txt
+	@test -n "$(PY310)" || scripts/find_python.sh 3.10
+	@scripts/ensure_venv.sh .venv-rasa $(PY310) requirements/rasa.txt
+
+install: $(APP_VENV) $(RASA_VENV) ## Create both virtual environments (skipped when up to date)
+
+train: install ## Train the Rasa model into models/ if the training data changed
+	@scripts/train.sh
+
+db: $(APP_VENV) ## Create and migrate the directory database; load the curated data if it is empty
+	@.venv/bin/python scripts/prepare_db.py
+
+run: install train db ## Start Rasa, the action server and the API; prints the chat URL
+	@mkdir -p var
+	@echo "==> Starting the Rasa server, the action server and the API (Ctrl-C stops them all)"
+	@.venv/bin/honcho start -f Procfile
+
+lint: $(APP_VENV) ## ruff lint and format check
+	@echo "==> ruff"
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+
+format: $(APP_VENV) ## Format the code with ruff
+	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+pytest: install train ## The Python tests (unit, database, end-to-end, browser)
+	@scripts/ensure_chromium.sh
+	@echo "==> pytest"
+	@.venv/bin/python -m pytest
+
+validate: $(RASA_VENV) ## rasa data validate, warnings are failures
+	@echo "==> rasa data validate"
+	@.venv/bin/python scripts/validate_bot.py
+
+test-stories: train ## The test stories against the current model, failing on any prediction error
+	@echo "==> rasa test core (test stories)"
+	@.venv-rasa/bin/rasa test core --model models/current.tar.gz --stories tests/stories \
+	  --out var/results/stories --fail-on-prediction-errors --no-plot
+
+test: install train lint pytest validate test-stories ## Everything CI runs: lint, tests, validate, test stories
+
+bench: install train db ## Benchmarks: training, chat latency, parse latency, directory search (figures)
+	@.venv/bin/python bench/run.py
+
+nlu-report: install ## NLU per-intent precision/recall/F1: 5-fold cross-validation and held-out file
+	@scripts/nlu_report.sh
+
+safety-report: install train ## Crisis recall and false positives: screen, model, whole system
+	@.venv/bin/python scripts/safety_report.py
+
+clean: ## Remove models, databases and results (keeps the virtual environments)
+	rm -rf models var .rasa

@@ -1,0 +1,140 @@
+"""One chat turn: safety screen first, then Rasa, then the fail-safes.
+
+Whatever Rasa says, a message the safety screen flags gets the crisis response first; when Rasa
+or the action server is down or slow, the reply is honest about it and keeps a way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import httpx
+
+from api.rasa_client import RasaClient, RasaTurn, RasaUnavailable
+from bot.actions.payloads import (
+    RISK_INTENTS,
+    Responses,
+    contacts_message,
+    crisis_message,
+    pick,
+)
+from safety_screen import screen
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_TYPES = {"text", "buttons", "services", "crisis", "contacts"}
+SAFE_LINK_SCHEMES = ("tel:", "sms:", "https:", "mailto:")
+
+ContactsSource = Callable[[], Sequence[dict[str, Any]]]
+
+
+def pseudonym(conversation_id: str, secret: str) -> str:
+    """The id Rasa sees: a keyed hash, so stored trackers can't be linked back to the browser."""
+    digest = hmac.new(secret.encode(), conversation_id.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def to_contract_message(reply: dict[str, Any]) -> dict[str, Any] | None:
+    """One Rasa REST reply as a contract message, or None for what the widget can't show."""
+    custom = reply.get("custom")
+    if isinstance(custom, dict):
+        return custom if custom.get("type") in MESSAGE_TYPES else None
+    text = reply.get("text")
+    buttons = reply.get("buttons")
+    if buttons:
+        return {
+            "type": "buttons",
+            "text": text or "",
+            "buttons": [
+                {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+                for b in buttons
+                if isinstance(b, dict)
+            ],
+        }
+    if text:
+        return {"type": "text", "text": text}
+    return None
+
+
+class ChatTurn:
+    """Runs one turn of the conversation through Rasa with every fail-safe around it."""
+
+    def __init__(
+        self,
+        rasa: RasaClient,
+        http: httpx.AsyncClient,
+        action_health_url: str,
+        responses: Responses,
+        contacts: ContactsSource,
+        secret: str,
+        timeout: float,
+    ) -> None:
+        self._rasa = rasa
+        self._http = http
+        self._action_health_url = action_health_url
+        self._responses = responses
+        self._contacts = contacts
+        self._secret = secret
+        self._timeout = timeout
+
+    def crisis_contacts(self) -> list[dict[str, Any]]:
+        """The crisis contacts, from the directory or its built-in copy."""
+        return list(self._contacts())
+
+    async def _actions_up(self) -> bool:
+        try:
+            reply = await self._http.get(self._action_health_url, timeout=self._timeout)
+            return reply.status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    async def run(self, conversation_id: str, text: str) -> dict[str, Any]:
+        """The reply to one message, as the chat API returns it."""
+        screened = screen(text)
+        turn: RasaTurn | None = None
+        try:
+            turn, actions_up = await asyncio.wait_for(
+                asyncio.gather(
+                    self._rasa.send(pseudonym(conversation_id, self._secret), text),
+                    self._actions_up(),
+                ),
+                timeout=self._timeout,
+            )
+        except (RasaUnavailable, TimeoutError) as exc:
+            logger.warning("rasa unavailable: %s", type(exc).__name__)
+            actions_up = False
+
+        degraded = turn is None or not actions_up
+        messages = [m for m in (to_contract_message(r) for r in turn.replies)] if turn else []
+        messages = [m for m in messages if m is not None]
+        intent = turn.intent if turn else None
+
+        risk_intent = screened.intent if screened.level == "crisis" else None
+        if risk_intent is None and turn is None and screened.level == "possible":
+            # Without the model to weigh it, a possible risk signal gets the crisis response.
+            risk_intent = screened.intent
+        if risk_intent is None and intent in RISK_INTENTS:
+            risk_intent = intent
+        if risk_intent and not (messages and messages[0]["type"] == "crisis"):
+            # Fail-safe: the crisis response comes first even if Rasa's reply did not start with it.
+            messages = [m for m in messages if m["type"] != "crisis"]
+            card = crisis_message(self._responses, self._contacts(), risk_intent)
+            note = [pick(self._responses, "utter_degraded_crisis_note")] if degraded else []
+            messages = [card, *({"type": "text", **n} for n in note), *messages]
+        elif degraded:
+            messages = [
+                *messages,
+                contacts_message(self._responses, self._contacts(), "utter_degraded"),
+            ]
+        return {
+            "conversation_id": conversation_id,
+            "crisis": bool(messages) and messages[0]["type"] == "crisis",
+            "intent": intent,
+            "degraded": degraded,
+            "messages": messages,
+        }

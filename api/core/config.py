@@ -1,0 +1,62 @@
+"""Every setting of the application, read once from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_SECRET = "development-only-not-secret"
+
+
+class Settings(BaseSettings):
+    """Ports, URLs, database, Rasa connection, timeouts and privacy settings."""
+
+    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(8000, ge=1, le=65535)
+
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: SecretStr | None = None
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
+    rasa_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    health_timeout_seconds: float = Field(1.0, gt=0, le=10)
+
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'directory.db'}"
+
+    # Conversation ids are pseudonymised with this key before they reach Rasa or any log.
+    conversation_id_secret: SecretStr = SecretStr(DEV_SECRET)
+    conversation_retention_hours: int = Field(24, ge=0, le=24 * 90)
+
+    # Where the widget's quick exit sends the young person.
+    quick_exit_url: str = "https://www.bbc.co.uk/weather"
+
+    log_level: str = "INFO"
+
+    @property
+    def action_server_health_url(self) -> str:
+        """The action server's health endpoint, next to its webhook."""
+        base = self.action_server_url.rsplit("/webhook", 1)[0]
+        return f"{base}/health"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_outside_development(self) -> Settings:
+        if (
+            self.environment == "production"
+            and self.conversation_id_secret.get_secret_value() == DEV_SECRET
+        ):
+            raise ValueError("set CONVERSATION_ID_SECRET: the default key is for development only")
+        return self
+
+
+@cache
+def get_settings() -> Settings:
+    """The settings, read once per process."""
+    return Settings()

@@ -1,0 +1,93 @@
+"""The FastAPI application: `uvicorn --factory api.main:create_app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from api.conversation import ChatTurn
+from api.core.config import ROOT, Settings, get_settings
+from api.rasa_client import RasaClient
+from api.routes import chat, health, openreferral, pages
+from api.texts import domain_responses
+from services_directory.crisis import crisis_contacts
+from services_directory.db import make_engine, make_session_factory
+
+logger = logging.getLogger(__name__)
+
+
+def _crisis_contacts_source(session_factory: Any):
+    """Reads the crisis contacts from the directory, or the built-in copy when it can't."""
+
+    def read() -> list[dict[str, Any]]:
+        try:
+            with session_factory() as session:
+                contacts = crisis_contacts(session)
+        except Exception:
+            logger.exception("directory unreadable: using the built-in crisis contacts")
+            contacts = crisis_contacts(None)
+        return [c.to_dict() for c in contacts]
+
+    return read
+
+
+def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 that names each bad field and says why, in plain words."""
+    errors = [
+        {
+            "field": ".".join(str(p) for p in err["loc"] if p != "body") or "body",
+            "message": err["msg"],
+            "type": err["type"],
+        }
+        for err in exc.errors()
+    ]
+    return JSONResponse(status_code=422, content={"detail": errors})
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; engines and clients are created at start-up, not at import."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        session_factory = make_session_factory(engine)
+        token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
+        async with httpx.AsyncClient(timeout=settings.rasa_timeout_seconds) as rasa_http:
+            async with httpx.AsyncClient(timeout=settings.health_timeout_seconds) as http:
+                app.state.settings = settings
+                app.state.session_factory = session_factory
+                app.state.http = http
+                app.state.rasa = RasaClient(rasa_http, settings.rasa_url, token)
+                app.state.chat_turn = ChatTurn(
+                    rasa=app.state.rasa,
+                    http=http,
+                    action_health_url=settings.action_server_health_url,
+                    responses=domain_responses(),
+                    contacts=_crisis_contacts_source(session_factory),
+                    secret=settings.conversation_id_secret.get_secret_value(),
+                    timeout=settings.rasa_timeout_seconds,
+                )
+                yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Youth support chatbot",
+        summary="Helps young people find mental-health and support services",
+        lifespan=lifespan,
+    )
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.include_router(chat.router)
+    app.include_router(health.router)
+    app.include_router(openreferral.router, prefix="/openreferral")
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
+    return app

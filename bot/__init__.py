@@ -1,0 +1,1 @@
+"""The Rasa project: domain, training data, custom NLU components and custom actions."""

@@ -1,0 +1,46 @@
+"""The crisis and safeguarding response: always first, always with one-tap contacts."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.directory import DirectoryAction, contact_from_result
+from bot.actions.payloads import crisis_kind, crisis_message
+from services_directory.search import search
+
+logger = logging.getLogger(__name__)
+
+
+class ActionCrisisResponse(DirectoryAction):
+    """Sends the crisis card (or the safeguarding card for abuse and exploitation)."""
+
+    def name(self) -> str:
+        return "action_crisis_response"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        kind = crisis_kind(intent)
+        contacts = self.safeguarding_contacts() if kind == "safeguarding" else []
+        if not contacts:
+            contacts = self.crisis_contacts()
+        dispatcher.utter_message(json_message=crisis_message(domain["responses"], contacts, intent))
+        if kind == "safeguarding":
+            dispatcher.utter_message(response="utter_safeguarding_sharing")
+        return [SlotSet("risk_expressed", True)]
+
+    def safeguarding_contacts(self) -> list[dict[str, Any]]:
+        """Services for abuse and exploitation, crisis routes first (999, Childline, ...)."""
+        try:
+            with self.session() as session:
+                results = search(session, need="abuse_disclosure", limit=5)
+        except Exception:
+            logger.exception("directory unreadable: safeguarding falls back to crisis contacts")
+            return []
+        return [contact_from_result(r) for r in results]

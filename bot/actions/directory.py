@@ -1,0 +1,68 @@
+"""How actions reach the services directory: one lazily created session factory per process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+from rasa_sdk import Action
+from sqlalchemy.orm import Session
+
+from api.core.config import get_settings
+from services_directory.crisis import crisis_contacts
+from services_directory.db import make_engine, make_session_factory
+from services_directory.search import SearchResult
+
+logger = logging.getLogger(__name__)
+
+SessionFactory = Callable[[], Session]
+
+
+@cache
+def default_session_factory() -> SessionFactory:
+    """The directory's session factory from the settings, created on first use."""
+    return make_session_factory(make_engine(get_settings().database_url))
+
+
+class DirectoryAction(Action):
+    """An action that reads the services directory. Tests pass their own session factory."""
+
+    def __init__(self, session_factory: SessionFactory | None = None) -> None:
+        self._session_factory = session_factory
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read-only session on the directory, closed afterwards."""
+        factory = self._session_factory or default_session_factory()
+        session = factory()
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def crisis_contacts(self) -> list[dict[str, Any]]:
+        """The crisis contacts from the directory, or the built-in copy if it can't be read."""
+        try:
+            with self.session() as session:
+                contacts = crisis_contacts(session)
+        except Exception:
+            logger.exception("directory unreadable: using the built-in crisis contacts")
+            contacts = crisis_contacts(None)
+        return [c.to_dict() for c in contacts]
+
+
+def contact_from_result(result: SearchResult) -> dict[str, Any]:
+    """A search result in the shape of a crisis contact (name, what happens, one-tap routes)."""
+    card = result.to_message_dict()
+    phone = next((r["value"] for r in card["how_to_contact"] if r["mode"] == "call"), None)
+    return {
+        "name": card["name"],
+        "phone": phone,
+        "description": card["summary"],
+        "what_happens": card["what_happens"],
+        "who_for": card["ages"],
+        "routes": card["how_to_contact"],
+    }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Per-intent precision, recall and F1: 5-fold cross-validation on the training data, and the
+# held-out file tests/nlu/test_nlu.yml against the current model.
+set -euo pipefail
+out=var/results
+mkdir -p "$out"
+echo "==> 5-fold cross-validation on bot/data/nlu (trains five models; takes a while)"
+.venv-rasa/bin/rasa test nlu --nlu bot/data/nlu --config config.yml --cross-validation --folds 5 \
+  --out "$out/nlu-cv" --no-plot --quiet >/dev/null
+scripts/train.sh
+echo "==> Held-out file tests/nlu/test_nlu.yml against models/current.tar.gz"
+.venv-rasa/bin/rasa test nlu --nlu tests/nlu/test_nlu.yml --model models/current.tar.gz \
+  --out "$out/nlu-heldout" --no-plot --quiet >/dev/null
+.venv/bin/python scripts/print_nlu_report.py "$out/nlu-cv/intent_report.json" \
+  "$out/nlu-heldout/intent_report.json"

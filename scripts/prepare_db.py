@@ -1,0 +1,42 @@
+"""`make db`: migrate the directory database, and load the curated data if it has no services."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from api.core.config import get_settings  # noqa: E402
+from services_directory.curated import load_curated  # noqa: E402
+from services_directory.db import make_engine, make_session_factory, migrate  # noqa: E402
+from services_directory.models import Service  # noqa: E402
+
+
+def main() -> None:
+    """Migrate to the newest schema; load the curated directory into an empty database."""
+    url = get_settings().database_url
+    started = time.perf_counter()
+    print("==> Migrating the directory database", flush=True)
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            services = session.scalar(select(func.count()).select_from(Service))
+            if services:
+                print(f"==> Directory has {services} services: leaving them as they are")
+            else:
+                print("==> Loading the curated directory into the empty database", flush=True)
+                report = load_curated(session)
+                print(f"    {report.summary()}")
+    finally:
+        engine.dispose()
+    print(f"==> Directory ready in {time.perf_counter() - started:.1f}s")
+
+
+if __name__ == "__main__":
+    main()

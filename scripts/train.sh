@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Train the Rasa model only when the training data, domain, config or pipeline code changed.
+# The fingerprint is a content hash, not timestamps.
+set -euo pipefail
+model=models/current.tar.gz
+fingerprint_file=models/.fingerprint
+fingerprint=$(cat config.yml domain.yml requirements/rasa.txt \
+  $(find bot/domain bot/data bot/components safety_screen -type f \( -name '*.yml' -o -name '*.py' \) | LC_ALL=C sort) \
+  | sha256sum | cut -d' ' -f1)
+if [[ -f "$model" && -f "$fingerprint_file" && "$(cat "$fingerprint_file")" == "$fingerprint" ]]; then
+  echo "==> Model is up to date with the training data ($model)"
+  exit 0
+fi
+echo "==> Training the Rasa model (training data or config changed; takes a few minutes)"
+mkdir -p models
+start=$(date +%s)
+.venv-rasa/bin/rasa train --domain bot/domain --data bot/data --config config.yml \
+  --out models --fixed-model-name current --quiet
+echo "$fingerprint" > "$fingerprint_file"
+echo "==> Trained $model in $(( $(date +%s) - start ))s"
+echo "$(( $(date +%s) - start ))" > models/.train_seconds

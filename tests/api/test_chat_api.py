@@ -1,0 +1,91 @@
+"""The chat API in-process, with Rasa genuinely unreachable (nothing listens on its port)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.core.config import Settings
+from api.main import create_app
+from tests.stack import free_port
+
+CRISIS_NUMBERS = {"999", "111", "0800 1111", "116 123", "85258"}
+
+
+@pytest.fixture
+def client(curated_directory_url: str) -> Iterator[TestClient]:
+    dead = free_port()
+    settings = Settings(
+        environment="test",
+        database_url=curated_directory_url,
+        rasa_url=f"http://127.0.0.1:{dead}",
+        action_server_url=f"http://127.0.0.1:{dead}/webhook",
+        rasa_timeout_seconds=2,
+    )
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def route_values(message: dict) -> set[str]:
+    return {r["value"] for c in message["contacts"] for r in c["routes"]}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"text": "hi"}, "conversation_id"),
+        ({"conversation_id": "abcdefgh"}, "text"),
+        ({"conversation_id": "abc", "text": "hi"}, "conversation_id"),
+        ({"conversation_id": "a" * 65, "text": "hi"}, "conversation_id"),
+        ({"conversation_id": "abc def gh", "text": "hi"}, "conversation_id"),
+        ({"conversation_id": "abcdefgh", "text": ""}, "text"),
+        ({"conversation_id": "abcdefgh", "text": "   "}, "text"),
+        ({"conversation_id": "abcdefgh", "text": "x" * 1001}, "text"),
+        ({"conversation_id": "abcdefgh", "text": "hi", "extra": 1}, "extra"),
+    ],
+)
+def test_bad_input_is_422_naming_the_field(client: TestClient, body: dict, field: str) -> None:
+    reply = client.post("/api/chat", json=body)
+    assert reply.status_code == 422
+    errors = reply.json()["detail"]
+    assert [e["field"] for e in errors] == [field]
+    assert errors[0]["message"]
+
+
+def test_not_json_is_422(client: TestClient) -> None:
+    reply = client.post("/api/chat", content=b"hello", headers={"content-type": "text/plain"})
+    assert reply.status_code == 422
+
+
+def test_rasa_down_gives_a_degraded_answer_with_a_way_out(client: TestClient) -> None:
+    reply = client.post("/api/chat", json={"conversation_id": "abcdefgh", "text": "im so bored"})
+    assert reply.status_code == 200
+    body = reply.json()
+    assert body["degraded"] is True and body["crisis"] is False and body["intent"] is None
+    assert body["messages"][-1]["type"] == "contacts"
+    assert CRISIS_NUMBERS <= route_values(body["messages"][-1])
+
+
+def test_rasa_down_crisis_still_gets_the_crisis_response_first(client: TestClient) -> None:
+    reply = client.post(
+        "/api/chat", json={"conversation_id": "abcdefgh", "text": "i'm going to kill myself"}
+    )
+    body = reply.json()
+    assert body["degraded"] is True and body["crisis"] is True
+    assert body["messages"][0]["type"] == "crisis"
+    assert CRISIS_NUMBERS <= route_values(body["messages"][0])
+
+
+def test_health_names_what_is_down(client: TestClient) -> None:
+    body = client.get("/healthz").json()
+    assert body["status"] == "degraded"
+    assert body["components"] == {"rasa": "down", "actions": "down", "directory": "ok"}
+
+
+def test_chat_page_shows_crisis_contacts_without_javascript(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "tel:08001111" in page.text and "tel:999" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]

@@ -1,0 +1,42 @@
+"""Fixtures shared across the test packages: a curated directory database and the live stack."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from services_directory.curated import load_curated
+from services_directory.db import make_engine, make_session_factory, migrate
+from tests.stack import Stack
+
+
+def build_curated_directory(path: Path) -> str:
+    """A migrated SQLite directory at `path` with the curated data loaded; returns its URL."""
+    url = f"sqlite:///{path}"
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            load_curated(session)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def curated_directory_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A file database with the curated directory, shared by tests that only read it."""
+    return build_curated_directory(tmp_path_factory.mktemp("directory") / "directory.db")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, curated_directory_url: str) -> Iterator[Stack]:
+    """Rasa server, action server and API as real processes on free ports."""
+    live = Stack(workdir=tmp_path_factory.mktemp("stack"), database_url=curated_directory_url)
+    try:
+        live.start()
+        yield live
+    finally:
+        live.stop_all()
