@@ -61,8 +61,10 @@ Page = Annotated[int, Query(ge=1, description="Page number of paginated result."
 PerPage = Annotated[
     int, Query(ge=1, le=MAX_PER_PAGE, description="Number of results requested in a single page.")
 ]
-NOT_FOUND = {404: {"description": "No record with this id"}}
-BAD_QUERY = {422: {"description": "A query parameter is missing, malformed or out of range"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No record with this id"}}
+BAD_QUERY: dict[int | str, dict[str, Any]] = {
+    422: {"description": "A query parameter is missing, malformed or out of range"}
+}
 
 
 def _filters(
@@ -134,9 +136,7 @@ def get_taxonomy_term(
     return openreferral.get_taxonomy_term(session, id)
 
 
-@router.get(
-    "/service_at_locations", summary="Paged services at locations", responses=BAD_QUERY
-)
+@router.get("/service_at_locations", summary="Paged services at locations", responses=BAD_QUERY)
 def list_service_at_locations(
     session: SessionDep, filters: Filters, page: Page = 1, per_page: PerPage = 50
 ) -> dict[str, Any]:
@@ -144,7 +144,8 @@ def list_service_at_locations(
 
 
 @router.get(
-    "/service_at_locations/{id}", summary="A fully nested service at a location",
+    "/service_at_locations/{id}",
+    summary="A fully nested service at a location",
     responses=NOT_FOUND,
 )
 def get_service_at_location(

@@ -1,0 +1,283 @@
+"""Directory benchmark: a synthetic directory of 10,000 services, imported as HSDS 3.0 JSON, then
+need + age + locality + free-text searches. Prints import time and search latency (p50/p95) for
+SQLite and, when a server answers, PostgreSQL. Figures, not pass/fail.
+
+    .venv/bin/python bench/directory_bench.py [--services 10000] [--queries 300]
+
+PostgreSQL: BENCH_POSTGRES_URL (an admin URL; default postgresql+psycopg://postgres@127.0.0.1:5432/
+postgres). A throw-away database `directory_bench` is created there and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from services_directory.db import make_engine, make_session_factory, migrate  # noqa: E402
+from services_directory.io import import_file  # noqa: E402
+from services_directory.search import get_index, search  # noqa: E402
+
+NAMESPACE = uuid.UUID("5b0c7a2e-3f57-4f0e-9b0e-6f3c2a1d0b11")
+NEEDS = {
+    "feeling_lonely": ["lonely", "loneliness", "friends", "isolated", "befriending"],
+    "bullying": ["bullying", "bullied", "cyberbullying", "rumours", "school"],
+    "low_mood": ["depression", "low mood", "sad", "wellbeing", "counselling"],
+    "anxiety_stress": ["anxiety", "stress", "panic", "exams", "worry"],
+    "sleep_problems": ["sleep", "insomnia", "nightmares", "tired"],
+    "eating_body_image": ["eating", "body image", "food", "disorder"],
+    "family_problems": ["family", "parents", "arguments", "divorce", "carers"],
+    "money_worries": ["money", "debt", "food bank", "benefits", "bursary"],
+    "housing_problems": ["housing", "homeless", "tenancy", "overcrowding"],
+    "grief_loss": ["bereavement", "grief", "loss", "death"],
+    "drugs_alcohol": ["drugs", "alcohol", "vaping", "cannabis", "addiction"],
+    "identity_lgbtq": ["lgbt", "gender", "sexuality", "coming out"],
+    "suicidal_thoughts": ["suicide", "crisis", "helpline"],
+    "abuse_disclosure": ["abuse", "safeguarding", "exploitation", "neglect"],
+}
+TIERS = {"suicidal_thoughts": "crisis", "abuse_disclosure": "safeguarding"}
+# fmt: off
+FILLER = [
+    "support", "young", "people", "advice", "service", "group", "sessions", "trained", "staff",
+    "local", "free", "confidential", "drop-in", "workshops", "activities", "mentoring", "online",
+    "chat", "listening", "guidance", "referral", "team", "community", "centre", "weekly",
+    "evening", "appointments", "families", "schools",
+]
+# fmt: on
+DISTRICTS = ["E1 6AN", "E1W 2RG", "E2 7DG", "E9 5LN", "E14 3BA", "E3 4QR", "M1 1AE", "B1 1AA"]
+QUERIES = [
+    "lonley",
+    "bullyed at school",
+    "anxiaty exams",
+    "councelling",
+    "cant sleep",
+    "no money for food",
+    "kicked out homeless",
+    "my nan died",
+    "vaping",
+    "coming out gay",
+    "stressed",
+    "parents arguing",
+]
+LOCALITIES = ["northgate", "riverside", "millfield", "eastwick"]
+
+
+def sid(*parts: object) -> str:
+    return str(uuid.uuid5(NAMESPACE, "/".join(map(str, parts))))
+
+
+def generate(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    """A synthetic HSDS 3.0 document: the need taxonomy, then `count` services."""
+    rng = random.Random(seed)
+    taxonomy_id = sid("taxonomy")
+    tier_terms = {t: sid("tier", t) for t in ("crisis", "safeguarding", "need")}
+    terms = [
+        {
+            "id": tier_terms[t],
+            "code": f"tier-{t}",
+            "name": t.title(),
+            "description": t,
+            "taxonomy": "Bench needs",
+        }
+        for t in tier_terms
+    ]
+    for code in NEEDS:
+        terms.append(
+            {
+                "id": sid("term", code),
+                "code": code,
+                "name": code.replace("_", " "),
+                "description": code,
+                "parent_id": tier_terms[TIERS.get(code, "need")],
+                "taxonomy": "Bench needs",
+            }
+        )
+    document: list[dict[str, Any]] = [
+        {
+            "id": taxonomy_id,
+            "name": "Bench needs",
+            "description": "Synthetic",
+            "taxonomy_terms": terms,
+        }
+    ]
+    for n in range(count):
+        needs = rng.sample(sorted(NEEDS), rng.randint(1, 3))
+        words = [w for need in needs for w in rng.sample(NEEDS[need], min(2, len(NEEDS[need])))]
+        description = " ".join(rng.sample(FILLER, 12) + words) + "."
+        low = rng.choice([None, 11, 13, 16])
+        high = rng.choice([None, 18, 19, 25])
+        service: dict[str, Any] = {
+            "id": sid("service", n),
+            "name": f"{words[0].title()} Service {n}",
+            "status": "active",
+            "description": description,
+            "email": f"service{n}@example.org",
+            "url": f"https://example.org/services/{n}",
+            "organization": {
+                "id": sid("org", n % 500),
+                "name": f"Organisation {n % 500}",
+                "description": "A synthetic organisation.",
+            },
+            "attributes": [
+                {
+                    "id": sid("attr", n, need),
+                    "link_type": "need",
+                    "link_entity": "service",
+                    "value": str(rank + 1),
+                    "taxonomy_term": {
+                        "id": sid("term", need),
+                        "name": need.replace("_", " "),
+                        "description": need,
+                    },
+                }
+                for rank, need in enumerate(needs)
+            ],
+            "phones": [
+                {"id": sid("phone", n), "number": f"020 7946 {n % 1000:04d}", "type": "voice"}
+            ],
+            "schedules": [
+                {
+                    "id": sid("schedule", n),
+                    "freq": "WEEKLY",
+                    "byday": rng.choice(["MO,TU,WE,TH,FR", "SA,SU", "MO,WE,FR"]),
+                    "opens_at": rng.choice(["09:00", "10:00", "16:00"]),
+                    "closes_at": rng.choice(["17:00", "20:00", "22:00"]),
+                }
+            ],
+            "languages": [{"id": sid("language", n), "name": "English", "code": "en"}],
+        }
+        if low is not None:
+            service["minimum_age"] = low
+        if high is not None:
+            service["maximum_age"] = high
+        if rng.random() < 0.7:  # local: an address in the borough (or elsewhere)
+            service["service_at_locations"] = [
+                {
+                    "id": sid("sal", n),
+                    "location": {
+                        "id": sid("location", n),
+                        "location_type": "physical",
+                        "name": f"Centre {n}",
+                        "addresses": [
+                            {
+                                "id": sid("address", n),
+                                "address_1": f"{n} High St",
+                                "city": "London",
+                                "state_province": "London",
+                                "postal_code": rng.choice(DISTRICTS),
+                                "country": "GB",
+                                "address_type": "physical",
+                            }
+                        ],
+                    },
+                }
+            ]
+        document.append(service)
+    return document
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run(label: str, url: str, path: Path, queries: int) -> None:
+    engine = make_engine(url)
+    migrate(engine)
+    sessions = make_session_factory(engine)
+    started = time.perf_counter()
+    with sessions() as session, session.begin():
+        report = import_file(session, path)
+    imported = time.perf_counter() - started
+    print(
+        f"  {label}: import of {report.records['service']} services "
+        f"({sum(report.records.values())} records)   {imported:7.1f} s"
+    )
+    rng = random.Random(11)
+    with sessions() as session:
+        started = time.perf_counter()
+        index = get_index(session)
+        print(
+            f"  {label}: search index build ({len(index.entries)} services)    "
+            f"{time.perf_counter() - started:7.2f} s"
+        )
+        timings: list[float] = []
+        found = 0
+        for _ in range(queries):
+            kwargs = dict(
+                need=rng.choice(sorted(NEEDS)),
+                age=rng.randint(11, 25),
+                locality=rng.choice(LOCALITIES),
+                text=rng.choice(QUERIES),
+                limit=5,
+            )
+            started = time.perf_counter()
+            results = search(session, **kwargs)
+            timings.append((time.perf_counter() - started) * 1000)
+            found += bool(results)
+    print(
+        f"  {label}: need + age + locality + text search   p50 {percentile(timings, 0.5):6.1f} ms"
+        f"   p95 {percentile(timings, 0.95):6.1f} ms   (n={queries}, mean "
+        f"{statistics.fmean(timings):.1f} ms, {found} with results)"
+    )
+    engine.dispose()
+
+
+def postgres_url() -> tuple[str, str] | None:
+    admin = os.environ.get(
+        "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+    try:
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("DROP DATABASE IF EXISTS directory_bench"))
+            connection.execute(text("CREATE DATABASE directory_bench"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        print(f"  PostgreSQL: not reachable ({type(exc).__name__}); skipped")
+        return None
+    return admin, admin.rsplit("/", 1)[0] + "/directory_bench"
+
+
+def drop_postgres(admin: str) -> None:
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS directory_bench"))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--services", type=int, default=10_000)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    print(f"Directory ({args.services} synthetic services)")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "services.json"
+        path.write_text(json.dumps(generate(args.services)), encoding="utf-8")
+        print(f"  generated {path.stat().st_size / 1e6:.1f} MB of HSDS 3.0 JSON")
+        run("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", path, args.queries)
+        pg = postgres_url()
+        if pg is not None:
+            admin, url = pg
+            try:
+                run("PostgreSQL", url, path, args.queries)
+            finally:
+                drop_postgres(admin)
+
+
+if __name__ == "__main__":
+    main()
