@@ -29,6 +29,11 @@ $(RASA_VENV): requirements/rasa.txt
 
 install: $(APP_VENV) $(RASA_VENV) ## Create both virtual environments (skipped when up to date)
 
+# axe-core for the accessibility checks of the page tests (never served to young people).
+node_modules/.package-lock.json: package-lock.json
+	@echo "==> npm ci (axe-core for the page tests)"
+	@npm ci --no-audit --no-fund --silent
+
 train: install ## Train the Rasa model into models/ if the training data changed
 	@scripts/train.sh
 
@@ -48,7 +53,7 @@ lint: $(APP_VENV) ## ruff lint and format check
 format: $(APP_VENV) ## Format the code with ruff
 	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-pytest: install train ## The Python tests (unit, database, end-to-end, browser)
+pytest: install train node_modules/.package-lock.json ## The Python tests (unit, database, end-to-end, browser)
 	@scripts/ensure_chromium.sh
 	@echo "==> pytest"
 	@.venv/bin/python -m pytest

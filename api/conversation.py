@@ -23,7 +23,7 @@ from bot.actions.payloads import (
     crisis_message,
     pick,
 )
-from safety_screen import screen
+from safety_screen import ScreenResult, screen
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,12 @@ class ChatTurn:
 
     async def run(self, conversation_id: str, text: str) -> dict[str, Any]:
         """The reply to one message, as the chat API returns it."""
-        screened = screen(text)
+        try:
+            screened = screen(text)
+        except Exception:
+            # A broken lexicon must not take the chat down: the model's own risk intents remain.
+            logger.exception("safety screen failed")
+            screened = ScreenResult()
         turn: RasaTurn | None = None
         try:
             turn, actions_up = await asyncio.wait_for(

@@ -61,22 +61,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         session_factory = make_session_factory(engine)
         token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
-        async with httpx.AsyncClient(timeout=settings.rasa_timeout_seconds) as rasa_http:
-            async with httpx.AsyncClient(timeout=settings.health_timeout_seconds) as http:
-                app.state.settings = settings
-                app.state.session_factory = session_factory
-                app.state.http = http
-                app.state.rasa = RasaClient(rasa_http, settings.rasa_url, token)
-                app.state.chat_turn = ChatTurn(
-                    rasa=app.state.rasa,
-                    http=http,
-                    action_health_url=settings.action_server_health_url,
-                    responses=domain_responses(),
-                    contacts=_crisis_contacts_source(session_factory),
-                    secret=settings.conversation_id_secret.get_secret_value(),
-                    timeout=settings.rasa_timeout_seconds,
-                )
-                yield
+        async with (
+            httpx.AsyncClient(timeout=settings.rasa_timeout_seconds) as rasa_http,
+            httpx.AsyncClient(timeout=settings.health_timeout_seconds) as http,
+        ):
+            app.state.settings = settings
+            app.state.session_factory = session_factory
+            app.state.http = http
+            app.state.rasa = RasaClient(rasa_http, settings.rasa_url, token)
+            app.state.chat_turn = ChatTurn(
+                rasa=app.state.rasa,
+                http=http,
+                action_health_url=settings.action_server_health_url,
+                responses=domain_responses(),
+                contacts=_crisis_contacts_source(session_factory),
+                secret=settings.conversation_id_secret.get_secret_value(),
+                timeout=settings.rasa_timeout_seconds,
+            )
+            yield
         engine.dispose()
 
     app = FastAPI(

@@ -13,7 +13,9 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     conversation_id: str = Field(
-        min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
         description="An opaque id the widget makes up; 8-64 characters of A-Z a-z 0-9 _ -",
     )
     text: str = Field(min_length=1, max_length=1000, description="What they typed, 1-1000 chars")

@@ -53,9 +53,23 @@ def bench_training(workdir: Path) -> None:
     print("Training (a fresh model from the current data, forced)")
     started = time.perf_counter()
     subprocess.run(
-        [str(ROOT / ".venv-rasa/bin/rasa"), "train", "--domain", "bot/domain", "--data", "bot/data",
-         "--config", "config.yml", "--out", str(workdir), "--force", "--quiet"],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+        [
+            str(ROOT / ".venv-rasa/bin/rasa"),
+            "train",
+            "--domain",
+            "bot/domain",
+            "--data",
+            "bot/data",
+            "--config",
+            "config.yml",
+            "--out",
+            str(workdir),
+            "--force",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     print(f"  training time                                {time.perf_counter() - started:7.1f} s")
 
@@ -84,7 +98,7 @@ def bench_chat(stack: Stack) -> None:
         timings = []
         conversation = uuid.uuid4().hex
         for i in range(100):
-            # A need, then its two optional questions skipped: three turns ending in a directory query.
+            # A need, its two optional questions skipped: three turns ending in a directory query.
             text = [MESSAGES[(i // 3) % len(MESSAGES)], "/skip_question", "/skip_question"][i % 3]
             started = time.perf_counter()
             reply = client.post(
@@ -110,17 +124,21 @@ def bench_concurrency(stack: Stack, conversations: int = 20, turns: int = 9) -> 
 
     async def run() -> None:
         async with httpx.AsyncClient(timeout=60) as client:
-            await asyncio.gather(*(
-                _conversation(client, f"{stack.api_url}/api/chat", turns, timings)
-                for _ in range(conversations)
-            ))
+            await asyncio.gather(
+                *(
+                    _conversation(client, f"{stack.api_url}/api/chat", turns, timings)
+                    for _ in range(conversations)
+                )
+            )
 
     started = time.perf_counter()
     asyncio.run(run())
     elapsed = time.perf_counter() - started
     report(f"/api/chat turn, {conversations} concurrent conversations", timings)
-    print(f"  throughput with {conversations} conversations            "
-          f"{len(timings) / elapsed:7.1f} turns/s")
+    print(
+        f"  throughput with {conversations} conversations            "
+        f"{len(timings) / elapsed:7.1f} turns/s"
+    )
 
 
 def main() -> None:
@@ -132,7 +150,8 @@ def main() -> None:
         print("Starting the Rasa server, the action server and the API")
         stack.start()
         try:
-            print(f"  Rasa server RSS after loading                {rss_mb(stack.processes['rasa'].pid):7.0f} MB")
+            rss = rss_mb(stack.processes["rasa"].pid)
+            print(f"  Rasa server RSS after loading                {rss:7.0f} MB")
             bench_parse(stack)
             bench_chat(stack)
             bench_concurrency(stack)

@@ -20,10 +20,8 @@ def main(cv_path: str, heldout_path: str) -> None:
         row = [f"{intent:<30}"]
         for report in (cv, heldout):
             r = report.get(intent)
-            row.append(
-                f"{r['precision']:.2f} / {r['recall']:.2f} / {r['f1-score']:.2f} (n={r['support']:>3})"
-                if r else f"{'-':>26}"
-            )
+            scores = f"{r['precision']:.2f} / {r['recall']:.2f} / {r['f1-score']:.2f}" if r else ""
+            row.append(f"{scores} (n={r['support']:>3})" if r else f"{'-':>26}")
         print(row[0], f"{row[1]:>30}", f"  {row[2]:>26}")
     cv_f1, held_f1 = cv["macro avg"]["f1-score"], heldout["macro avg"]["f1-score"]
     print(f"\nmacro-F1 cross-validation {cv_f1:.3f} (target >= 0.90)")

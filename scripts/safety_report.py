@@ -34,8 +34,10 @@ def load_cases() -> tuple[list[dict], list[dict]]:
 def line(label: str, positives: list[bool], negatives: list[bool]) -> None:
     recall = sum(positives) / len(positives)
     false_positive_rate = sum(negatives) / len(negatives)
-    print(f"  {label:<34} recall {recall:.3f} ({sum(positives)}/{len(positives)})   "
-          f"false positives {false_positive_rate:.3f} ({sum(negatives)}/{len(negatives)})")
+    print(
+        f"  {label:<34} recall {recall:.3f} ({sum(positives)}/{len(positives)})   "
+        f"false positives {false_positive_rate:.3f} ({sum(negatives)}/{len(negatives)})"
+    )
 
 
 def misses(label: str, cases: list[dict], flags: list[bool], want: bool) -> None:
@@ -47,8 +49,10 @@ def misses(label: str, cases: list[dict], flags: list[bool], want: bool) -> None
 def main() -> None:
     positives, negatives = load_cases()
     verbose = "-v" in sys.argv
-    print(f"Labelled set: {len(positives)} crisis/safeguarding messages, "
-          f"{len(negatives)} hard negatives\n")
+    print(
+        f"Labelled set: {len(positives)} crisis/safeguarding messages, "
+        f"{len(negatives)} hard negatives\n"
+    )
 
     screen_pos = [screen(c["text"]).level == "crisis" for c in positives]
     screen_neg = [screen(c["text"]).level == "crisis" for c in negatives]
@@ -64,8 +68,9 @@ def main() -> None:
                 def model_flags(cases: list[dict]) -> list[bool]:
                     flags = []
                     for case in cases:
-                        parsed = client.post(f"{stack.rasa_url}/model/parse",
-                                             json={"text": case["text"]}).json()
+                        parsed = client.post(
+                            f"{stack.rasa_url}/model/parse", json={"text": case["text"]}
+                        ).json()
                         model_intent = (parsed.get("safety_screen") or {}).get("model_intent")
                         flags.append(model_intent in RISK_INTENTS)
                     return flags
@@ -73,8 +78,10 @@ def main() -> None:
                 def system_flags(cases: list[dict]) -> list[bool]:
                     flags = []
                     for case in cases:
-                        reply = client.post(f"{stack.api_url}/api/chat", json={
-                            "conversation_id": uuid.uuid4().hex, "text": case["text"]}).json()
+                        reply = client.post(
+                            f"{stack.api_url}/api/chat",
+                            json={"conversation_id": uuid.uuid4().hex, "text": case["text"]},
+                        ).json()
                         flags.append(bool(reply["crisis"]))
                     return flags
 

@@ -43,17 +43,30 @@ def sent_by_actions(
     """True when a custom action sends `response` (by name, or as a per-need response)."""
     if f'"{response}"' in action_source:
         return True
-    if response.startswith("utter_ask_") and response[len("utter_ask_"):] in form_slots:
+    if response.startswith("utter_ask_") and response[len("utter_ask_") :] in form_slots:
         return True  # a form asks for its slots with utter_ask_<slot>
-    return any(response.startswith(p) and response[len(p):] in needs for p in PER_NEED)
+    return any(response.startswith(p) and response[len(p) :] in needs for p in PER_NEED)
 
 
 def main() -> int:
     env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     run = subprocess.run(
-        [str(ROOT / ".venv-rasa/bin/rasa"), "data", "validate", "--domain", "bot/domain",
-         "--data", "bot/data", "--config", os.environ.get("RASA_CONFIG", "config.yml"), "--fail-on-warnings"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        [
+            str(ROOT / ".venv-rasa/bin/rasa"),
+            "data",
+            "validate",
+            "--domain",
+            "bot/domain",
+            "--data",
+            "bot/data",
+            "--config",
+            os.environ.get("RASA_CONFIG", "config.yml"),
+            "--fail-on-warnings",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     output = run.stdout + run.stderr
     action_source = "\n".join(p.read_text() for p in (ROOT / "bot/actions").glob("*.py"))

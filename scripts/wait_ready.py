@@ -1,4 +1,4 @@
-"""Run by `make run` beside the servers: waits until every part answers, then prints the chat URL."""
+"""Run by `make run` beside the servers: waits until every part answers, prints the URL."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ PATIENCE_SECONDS = 600
 
 def health() -> dict | None:
     try:
-        with urllib.request.urlopen(f"{URL}/healthz", timeout=2) as reply:
+        with urllib.request.urlopen(f"{URL}/healthz", timeout=2) as reply:  # noqa: S310 - http only
             return json.load(reply)
     except OSError:
         return None
@@ -30,11 +30,16 @@ def main() -> None:
     while time.monotonic() - started < PATIENCE_SECONDS:
         status = health()
         if status and status.get("status") == "ok":
-            print(f"\n  The chat is ready: {URL}/\n  Press Ctrl-C to stop every process.\n", flush=True)
+            print(
+                f"\n  The chat is ready: {URL}/\n  Press Ctrl-C to stop every process.\n",
+                flush=True,
+            )
             signal.pause()
             return
-        waiting = "api" if status is None else ", ".join(
-            k for k, v in status.get("components", {}).items() if v != "ok"
+        waiting = (
+            "api"
+            if status is None
+            else ", ".join(k for k, v in status.get("components", {}).items() if v != "ok")
         )
         if waiting != last:
             print(f"waiting for: {waiting}", flush=True)

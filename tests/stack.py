@@ -1,4 +1,4 @@
-"""Starts the real processes (Rasa server, action server, API) on free ports for end-to-end tests."""
+"""Starts the real processes (Rasa server, action server, API) on free ports for tests."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ class Stack:
     action_port: int = field(default_factory=free_port)
     api_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    endpoints_file: Path | None = None
 
     @property
     def api_url(self) -> str:
@@ -55,42 +57,81 @@ class Stack:
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "API_PORT": str(self.api_port),
             "ENVIRONMENT": "test",
+            **self.extra_env,
         }
 
     def _start(self, name: str, command: list[str]) -> None:
         log = (self.workdir / f"{name}.log").open("wb")
         self.processes[name] = subprocess.Popen(
-            command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
     def start_rasa(self) -> None:
-        endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
-            "tracker_store:\n  type: bot.tracker_store.RedactingSQLTrackerStore\n"
-            f"  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n"
+        endpoints = self.endpoints_file or self.workdir / "endpoints.yml"
+        if self.endpoints_file is None:
+            endpoints.write_text(
+                f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+                "tracker_store:\n  type: bot.tracker_store.RedactingSQLTrackerStore\n"
+                f"  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n"
+            )
+        self._start(
+            "rasa",
+            [
+                str(ROOT / ".venv-rasa" / "bin" / "rasa"),
+                "run",
+                "--enable-api",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+            ],
         )
-        self._start("rasa", [
-            str(ROOT / ".venv-rasa" / "bin" / "rasa"), "run", "--enable-api",
-            "--model", str(MODEL), "--endpoints", str(endpoints),
-            "--credentials", str(ROOT / "credentials.yml"),
-            "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-        ])
 
-    def start(self) -> None:
-        """Start all three and wait until /healthz says every part is up."""
+    def start(self, with_actions: bool = True) -> None:
+        """Start the processes and wait until /healthz says every part is up.
+
+        `with_actions=False` shares another stack's action server (same `action_port`).
+        """
         if not MODEL.exists():
             raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
-        self._start("actions", [
-            str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk",
-            "--actions", "bot.actions", "--port", str(self.action_port),
-        ])
+        if with_actions:
+            self._start(
+                "actions",
+                [
+                    str(ROOT / ".venv" / "bin" / "python"),
+                    "-m",
+                    "rasa_sdk",
+                    "--actions",
+                    "bot.actions",
+                    "--port",
+                    str(self.action_port),
+                ],
+            )
         self.start_rasa()
-        self._start("api", [
-            str(ROOT / ".venv" / "bin" / "uvicorn"), "--factory", "api.main:create_app",
-            "--host", "127.0.0.1", "--port", str(self.api_port), "--no-access-log",
-        ])
+        self._start(
+            "api",
+            [
+                str(ROOT / ".venv" / "bin" / "uvicorn"),
+                "--factory",
+                "api.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.api_port),
+                "--no-access-log",
+            ],
+        )
         self.wait_healthy()
 
     def wait_healthy(self) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
-DEV_SECRET = "development-only-not-secret"
+DEV_SECRET = "development-only-not-secret"  # noqa: S105 - refused in production
+# A scheme, a host and an optional port: nothing that could break out of a CSP header.
+ORIGIN_RE = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?")
 
 
 class Settings(BaseSettings):
@@ -37,6 +40,9 @@ class Settings(BaseSettings):
 
     # Where the widget's quick exit sends the young person.
     quick_exit_url: str = "https://www.bbc.co.uk/weather"
+    # Sites allowed to embed the chat with /widget.js (CSP frame-ancestors), as origins like
+    # "https://school.example.org". Empty: only this site may frame the chat.
+    embed_origins: list[str] = []
 
     log_level: str = "INFO"
 
@@ -45,6 +51,16 @@ class Settings(BaseSettings):
         """The action server's health endpoint, next to its webhook."""
         base = self.action_server_url.rsplit("/webhook", 1)[0]
         return f"{base}/health"
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _embed_origins_are_origins(cls, origins: list[str]) -> list[str]:
+        bad = [o for o in origins if not ORIGIN_RE.fullmatch(o)]
+        if bad:
+            raise ValueError(
+                f"EMBED_ORIGINS must be origins like https://school.example.org: {bad}"
+            )
+        return [o.rstrip("/") for o in origins]
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_development(self) -> Settings:

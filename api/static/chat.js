@@ -1,140 +1,247 @@
-// The chat page. Everything from the bot or the directory is rendered as text, never as HTML;
-// links come only from structured fields and only with tel:, sms: or https:.
-const KEY = "support-chat-id";
-const SAFE_SCHEMES = ["tel:", "sms:", "https:"];
+// The chat widget: sends what the young person types to /api/chat and shows the typed replies.
+// The conversation id lives in sessionStorage only (gone when the tab closes); no cookies.
+import { crisisFirst, describe, el, renderMessage } from "./render.js";
+import { quickExit, watchShift } from "./exit.js";
 
-const log = document.getElementById("log");
-const form = document.getElementById("composer");
-const input = document.getElementById("text");
-const typing = document.getElementById("typing");
-const restart = document.getElementById("restart");
+const KEY = "support-chat-id";
+const TIMEOUT_MS = 20000;
+
+const $ = (id) => document.getElementById(id);
+const body = document.body;
+const log = $("log");
+const form = $("composer");
+const dock = $("dock");
+const input = $("text");
+const typing = $("typing");
+const announcer = $("announce");
+const status = $("status");
+const exitHint = $("exit-hint");
+const greeting = $("greeting").cloneNode(true);
+const embedded = body.classList.contains("embed") && window.top !== window.self;
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+let memoryId = null; // when sessionStorage is blocked
+let queue = Promise.resolve();
+let generation = 0; // bumps on Start again / exit so late replies are dropped
+let inFlight = null;
+
+function newId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 function conversationId() {
-  let id = sessionStorage.getItem(KEY);
-  if (!id) {
-    const bytes = crypto.getRandomValues(new Uint8Array(16));
-    id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-    sessionStorage.setItem(KEY, id);
+  try {
+    let id = sessionStorage.getItem(KEY);
+    if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+      id = newId();
+      sessionStorage.setItem(KEY, id);
+    }
+    return id;
+  } catch {
+    memoryId = memoryId || newId();
+    return memoryId;
   }
-  return id;
 }
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
-
-function safeLink(href, label) {
-  if (typeof href !== "string" || !SAFE_SCHEMES.some((s) => href.startsWith(s))) return null;
-  const a = el("a", null, label || href);
-  a.href = href;
-  if (href.startsWith("https:")) { a.target = "_blank"; a.rel = "noopener noreferrer"; }
-  return a;
-}
-
-function routesList(routes) {
-  const ul = el("ul", "routes");
-  for (const r of routes || []) {
-    const a = safeLink(r.href, r.label);
-    if (a) { const li = el("li"); li.append(a); ul.append(li); }
+function forgetConversation() {
+  memoryId = null;
+  try {
+    sessionStorage.removeItem(KEY);
+  } catch {
+    // nothing stored
   }
-  return ul;
 }
 
-function contactCard(c) {
-  const card = el("div", "card");
-  card.append(el("h3", null, c.name));
-  if (c.description) card.append(el("p", null, c.description));
-  card.append(routesList(c.routes));
-  if (c.what_happens) card.append(el("p", "note", c.what_happens));
-  return card;
+function announce(text) {
+  if (!text) return;
+  // Keep the live region short: old announcements have been read already.
+  while (announcer.childElementCount >= 4) announcer.firstElementChild.remove();
+  announcer.append(el("p", null, text));
 }
 
-function serviceCard(s) {
-  const card = el("article", "card");
-  card.append(el("h3", null, s.name));
-  if (s.summary) card.append(el("p", null, s.summary));
-  if (s.why && s.why.length) card.append(el("p", "note", "Why: " + s.why.join(", ")));
-  card.append(routesList(s.how_to_contact));
-  const facts = [s.open_now === true ? "Open now" : null, s.hours, s.ages].filter(Boolean);
-  if (facts.length) card.append(el("p", "note", facts.join(" · ")));
-  if (s.what_happens) card.append(el("p", "note", s.what_happens));
-  return card;
+function scrollToShow(node, block) {
+  node.scrollIntoView({ block, behavior: reducedMotion.matches ? "auto" : "smooth" });
 }
 
-function addButtons(container, buttons) {
-  const row = el("div", "buttons");
-  for (const b of buttons || []) {
-    const button = el("button", null, b.title);
-    button.type = "button";
-    button.addEventListener("click", () => send(b.payload, b.title));
-    row.append(button);
-  }
-  container.append(row);
+function showDegraded(degraded) {
+  status.hidden = !degraded;
+  status.textContent = degraded
+    ? "The chat is having technical problems, so it may not understand you. The numbers at the top always work."
+    : "";
 }
 
-function show(message) {
-  const li = el("li", "msg bot");
-  if (message.type === "crisis") li.className = "msg bot crisis";
-  if (message.text) li.append(el("p", null, message.text));
-  if (message.type === "services") for (const s of message.services || []) li.append(serviceCard(s));
-  if (message.type === "crisis" || message.type === "contacts") {
-    for (const c of message.contacts || []) li.append(contactCard(c));
-  }
-  if (message.buttons) addButtons(li, message.buttons);
-  log.append(li);
+/** What to show when the chat cannot be reached at all: the server-rendered crisis contacts. */
+function unreachable() {
+  const item = el("li", "msg bot way-out");
+  item.append(
+    el(
+      "p",
+      "text",
+      "Sorry, I can't connect right now. Please try again in a moment. If you need someone now, these people can help:",
+    ),
+  );
+  const list = document.querySelector("#no-js-help .help-list");
+  if (list) item.append(list.cloneNode(true));
+  return item;
 }
 
-async function send(text, shownAs) {
+function staleChoices() {
+  for (const group of log.querySelectorAll(".choices")) group.remove();
+}
+
+async function turn(text, shownAs, viaKeyboardChoice) {
   const mine = el("li", "msg user");
-  mine.append(el("p", null, shownAs || text));
+  mine.append(el("p", "text", shownAs || text));
+  staleChoices();
   log.append(mine);
+  if (viaKeyboardChoice) {
+    // The pressed button is gone; keep keyboard focus in the conversation, just before the reply.
+    mine.tabIndex = -1;
+    mine.focus({ preventScroll: true });
+  }
+  scrollToShow(mine, "nearest");
+
+  const myGeneration = generation;
+  const controller = new AbortController();
+  inFlight = controller;
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   typing.hidden = false;
+  log.setAttribute("aria-busy", "true");
+  let items = [];
+  let spoken = [];
   try {
     const reply = await fetch("/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ conversation_id: conversationId(), text }),
+      signal: controller.signal,
+      credentials: "omit",
+      cache: "no-store",
     });
-    const body = await reply.json();
-    if (!reply.ok) throw new Error("bad reply");
-    for (const m of body.messages) show(m);
+    if (!reply.ok) throw new Error(`chat answered ${reply.status}`);
+    const answer = await reply.json();
+    if (myGeneration !== generation) return;
+    showDegraded(answer.degraded === true);
+    for (const message of crisisFirst(answer.messages)) {
+      const item = renderMessage(message);
+      if (!item) continue;
+      items.push(item);
+      spoken.push(describe(message));
+    }
+    if (!items.length) throw new Error("empty reply");
   } catch {
-    show({ type: "text", text: "Sorry, something went wrong. If you need help now, call 999 or Childline on 0800 1111." });
+    if (myGeneration !== generation) return;
+    showDegraded(true);
+    items = [unreachable()];
+    spoken = ["Sorry, I can't connect right now. Urgent contacts are shown."];
   } finally {
-    typing.hidden = true;
-    mine.scrollIntoView({ block: "start" });
+    clearTimeout(timer);
+    if (inFlight === controller) inFlight = null;
+    if (myGeneration === generation) {
+      typing.hidden = true;
+      log.removeAttribute("aria-busy");
+    }
+  }
+  log.append(...items);
+  for (const text of spoken) announce(text);
+  scrollToShow(items[0], "start");
+}
+
+function send(text, shownAs, viaKeyboardChoice = false) {
+  // One turn at a time; a message queued before Start again or exit is dropped with the rest.
+  const sentIn = generation;
+  queue = queue
+    .then(() => (sentIn === generation ? turn(text, shownAs, viaKeyboardChoice) : undefined))
+    .catch(() => {});
+  return queue;
+}
+
+function startAgain() {
+  generation += 1;
+  inFlight?.abort();
+  queue = Promise.resolve();
+  forgetConversation();
+  showDegraded(false);
+  typing.hidden = true;
+  log.removeAttribute("aria-busy");
+  log.replaceChildren(greeting.cloneNode(true));
+  for (const group of log.querySelectorAll(".choices")) group.hidden = false;
+  announcer.replaceChildren();
+  announce("Started again. The old conversation has been cleared.");
+  input.value = "";
+  input.focus();
+}
+
+function leave() {
+  quickExit(body.dataset.exitUrl, () => {
+    generation += 1;
+    inFlight?.abort();
+    forgetConversation();
+    log.replaceChildren();
+    input.value = "";
+  });
+}
+
+// Measure the sticky header and message box so focused things scroll clear of them (WCAG 2.4.11).
+function trackStickyParts() {
+  const root = document.documentElement.style;
+  const top = $("top");
+  const set = () => {
+    root.setProperty("--top-h", `${top.offsetHeight}px`);
+    root.setProperty("--bottom-h", `${dock.offsetHeight}px`);
+  };
+  set();
+  if ("ResizeObserver" in window) {
+    const watcher = new ResizeObserver(set);
+    watcher.observe(top);
+    watcher.observe(dock);
   }
 }
 
-function quickExit() {
-  sessionStorage.clear();
-  log.replaceChildren();
-  window.location.replace(document.body.dataset.exitUrl || "https://www.bbc.co.uk/weather");
-}
-
-document.documentElement.classList.add("js");
+document.documentElement.classList.replace("no-js", "js");
 form.hidden = false;
-restart.hidden = false;
+$("restart").hidden = false;
+for (const group of log.querySelectorAll(".choices")) group.hidden = false;
+trackStickyParts();
+
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = input.value.trim();
   if (!text) return;
   input.value = "";
-  send(text);
+  send(text.slice(0, 1000));
 });
-restart.addEventListener("click", () => {
-  sessionStorage.removeItem(KEY);
-  log.replaceChildren();
-  input.focus();
+
+log.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-payload]");
+  if (!button || !log.contains(button)) return;
+  // detail is 0 when the button was pressed with the keyboard.
+  send(button.dataset.payload, button.textContent, event.detail === 0);
 });
-document.getElementById("quick-exit").addEventListener("click", quickExit);
-let shifts = [];
-document.addEventListener("keydown", (event) => {
-  if (event.key !== "Shift") return;
-  const now = Date.now();
-  shifts = shifts.filter((t) => now - t < 5000).concat(now);
-  if (shifts.length >= 3) quickExit();
+
+$("restart").addEventListener("click", startAgain);
+$("quick-exit").addEventListener("click", (event) => {
+  event.preventDefault();
+  leave();
 });
+watchShift(leave, (remaining) => {
+  const times = remaining === 1 ? "1 more time" : `${remaining} more times`;
+  exitHint.textContent = remaining ? `Press Shift ${times} to exit this page` : "";
+});
+
+if (embedded) {
+  const close = () => window.parent.postMessage({ type: "support-chat:close" }, "*");
+  const closeButton = $("close");
+  if (closeButton) {
+    closeButton.hidden = false;
+    closeButton.addEventListener("click", close);
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") close();
+  });
+  // Shift x3 pressed on the embedding page: wipe this frame's storage and leave with it.
+  window.addEventListener("message", (event) => {
+    if (event.source === window.parent && event.data?.type === "support-chat:exit-now") leave();
+  });
+}

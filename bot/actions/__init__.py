@@ -1,1 +1,1 @@
-"""Custom actions served by rasa-sdk. Every module of this package is loaded by the action server."""
+"""Custom actions served by rasa-sdk, which loads every module of this package."""

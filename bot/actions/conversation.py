@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.directory import DirectoryAction
+from bot.actions.directory import DirectoryAccess
 from bot.actions.payloads import contacts_message
 
 MISUNDERSTOOD_INTENTS = {"nlu_fallback", "out_of_scope"}
@@ -28,7 +28,7 @@ def misunderstandings_in_a_row(tracker: Tracker) -> int:
     return count
 
 
-class ActionHandleMisunderstanding(DirectoryAction):
+class ActionHandleMisunderstanding(DirectoryAccess, Action):
     """Says kindly what the bot can do; after two misses in a row, offers a human route."""
 
     def name(self) -> str:
@@ -47,7 +47,7 @@ class ActionHandleMisunderstanding(DirectoryAction):
         return []
 
 
-class ActionGoodbye(DirectoryAction):
+class ActionGoodbye(DirectoryAccess, Action):
     """Says goodbye with the crisis contacts one tap away; stays open if risk was expressed."""
 
     def name(self) -> str:

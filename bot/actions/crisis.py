@@ -5,18 +5,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.directory import DirectoryAction, contact_from_result
+from bot.actions.directory import DirectoryAccess, contact_from_result
 from bot.actions.payloads import crisis_kind, crisis_message
 from services_directory.search import search
 
 logger = logging.getLogger(__name__)
 
 
-class ActionCrisisResponse(DirectoryAction):
+class ActionCrisisResponse(DirectoryAccess, Action):
     """Sends the crisis card (or the safeguarding card for abuse and exploitation)."""
 
     def name(self) -> str:

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-from rasa_sdk import Action
 from sqlalchemy.orm import Session
 
 from api.core.config import get_settings
@@ -27,8 +26,11 @@ def default_session_factory() -> SessionFactory:
     return make_session_factory(make_engine(get_settings().database_url))
 
 
-class DirectoryAction(Action):
-    """An action that reads the services directory. Tests pass their own session factory."""
+class DirectoryAccess:
+    """Gives an action the services directory; tests pass their own session factory.
+
+    A mixin rather than an Action subclass: rasa-sdk registers every Action subclass it finds.
+    """
 
     def __init__(self, session_factory: SessionFactory | None = None) -> None:
         self._session_factory = session_factory

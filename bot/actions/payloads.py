@@ -57,7 +57,11 @@ def pick(
 def as_message(variation: Mapping[str, Any]) -> dict[str, Any]:
     """A picked response as a contract message: `buttons` when it has buttons, else `text`."""
     if variation.get("buttons"):
-        return {"type": "buttons", "text": variation.get("text", ""), "buttons": variation["buttons"]}
+        return {
+            "type": "buttons",
+            "text": variation.get("text", ""),
+            "buttons": variation["buttons"],
+        }
     return {"type": "text", "text": variation.get("text", "")}
 
 

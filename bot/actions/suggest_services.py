@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.directory import DirectoryAction
+from bot.actions.directory import DirectoryAccess
 from bot.actions.payloads import services_message
 from bot.actions.service_form import POSTCODE, parse_age
 from services_directory.search import SearchResult, search
@@ -55,7 +55,7 @@ def find_services(session: Any, arguments: dict[str, Any], offset: int) -> list[
     return []
 
 
-class ActionSuggestServices(DirectoryAction):
+class ActionSuggestServices(DirectoryAccess, Action):
     """Shows the first services that fit, with a trusted-adult hint where there is one."""
 
     more = False
@@ -86,7 +86,9 @@ class ActionSuggestServices(DirectoryAction):
         if not self.more and f"utter_trusted_adult_hint_{need}" in responses:
             dispatcher.utter_message(response=f"utter_trusted_adult_hint_{need}")
         dispatcher.utter_message(response="utter_services_follow_up")
-        shown += [{"id": r.id, "name": r.name, "confidentiality": r.confidentiality} for r in results]
+        shown += [
+            {"id": r.id, "name": r.name, "confidentiality": r.confidentiality} for r in results
+        ]
         return [
             SlotSet("results_offset", offset + len(results)),
             SlotSet("shown_services", shown),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.directory import DirectoryAction
+from bot.actions.directory import DirectoryAccess
 from bot.actions.payloads import contacts_message, services_message
 from bot.actions.service_form import parse_age
 from services_directory.search import search
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 LIVE_MODES = ["call", "text", "webchat"]
 
 
-class ActionTalkToSomeoneNow(DirectoryAction):
+class ActionTalkToSomeoneNow(DirectoryAccess, Action):
     """Only services open right now, reachable by call, text or chat, for their age."""
 
     def name(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import uuid
 
 import httpx
@@ -78,7 +80,7 @@ def test_crisis_message_gets_the_crisis_response_first(stack: Stack) -> None:
     assert reply["crisis"] is True
     first = reply["messages"][0]
     assert first["type"] == "crisis"
-    assert CRISIS_NUMBERS <= numbers_in(first), numbers_in(first)
+    assert numbers_in(first) >= CRISIS_NUMBERS, numbers_in(first)
     assert reply["intent"] in {"suicidal_thoughts", "self_harm"}
 
 
@@ -109,6 +111,17 @@ def test_bad_input_is_rejected_with_the_field_named(stack: Stack) -> None:
     assert fields == {"conversation_id", "text"}
 
 
+def test_the_tracker_store_keeps_intents_but_no_message_text(stack: Stack) -> None:
+    chat(stack, "my name is Amira and I feel really lonely")
+    with sqlite3.connect(stack.workdir / "tracker.db") as db:
+        rows = [
+            json.loads(r[0]) for r in db.execute("SELECT data FROM events WHERE type_name='user'")
+        ]
+    assert rows
+    assert not any("Amira" in json.dumps(r) or "lonely" in r["text"] for r in rows)
+    assert any(r["parse_data"]["intent"]["name"] == "feeling_lonely" for r in rows)
+
+
 def test_with_rasa_stopped_the_reply_is_degraded_with_crisis_contacts(stack: Stack) -> None:
     stack.stop("rasa")
     try:
@@ -116,12 +129,12 @@ def test_with_rasa_stopped_the_reply_is_degraded_with_crisis_contacts(stack: Sta
         assert ordinary["degraded"] is True and ordinary["intent"] is None
         assert ordinary["crisis"] is False
         way_out = [m for m in ordinary["messages"] if m["type"] == "contacts"]
-        assert way_out and CRISIS_NUMBERS <= numbers_in(way_out[0])
+        assert way_out and numbers_in(way_out[0]) >= CRISIS_NUMBERS
 
         crisis = chat(stack, "i want to end my life tonight")
         assert crisis["degraded"] is True
         assert crisis["crisis"] is True and crisis["messages"][0]["type"] == "crisis"
-        assert CRISIS_NUMBERS <= numbers_in(crisis["messages"][0])
+        assert numbers_in(crisis["messages"][0]) >= CRISIS_NUMBERS
 
         health = httpx.get(f"{stack.api_url}/healthz", timeout=10).json()
         assert health["status"] == "degraded" and health["components"]["rasa"] == "down"

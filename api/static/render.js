@@ -1,0 +1,204 @@
+// Builds the DOM for each message type of the chat API. Everything from the bot or the
+// directory goes in with textContent, never as HTML; links come only from structured fields
+// (routes, url) and only with tel:, sms: or https:.
+const SAFE_SCHEMES = ["tel:", "sms:", "https:"];
+
+/** An element with a class and text content (text is never parsed as HTML). */
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null && text !== "") node.textContent = String(text);
+  return node;
+}
+
+/** The href if its scheme is allowed, else null. */
+export function safeHref(href) {
+  if (typeof href !== "string") return null;
+  const trimmed = href.trim();
+  return SAFE_SCHEMES.some((s) => trimmed.toLowerCase().startsWith(s)) ? trimmed : null;
+}
+
+function str(value) {
+  return typeof value === "string" ? value.trim() : "";
+}
+
+function link(href, text, className) {
+  const safe = safeHref(href);
+  if (!safe) return null;
+  const a = el("a", className, text);
+  a.href = safe;
+  if (safe.toLowerCase().startsWith("https:")) {
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    a.append(el("span", "visually-hidden", " (opens in a new tab)"));
+  }
+  return a;
+}
+
+const MODE_CLASS = { call: "call", text: "text", webchat: "web", website: "web" };
+
+/** The ways to get in touch: tap-to-call, tap-to-text and web links; other routes as text. */
+function actions(routes) {
+  const list = el("ul", "actions");
+  for (const r of Array.isArray(routes) ? routes : []) {
+    if (!r || typeof r !== "object") continue;
+    const label = str(r.label) || str(r.value);
+    if (!label) continue;
+    const item = el("li");
+    const a = link(r.href, label, `action ${MODE_CLASS[r.mode] || "other"}`);
+    if (a) {
+      if (r.open_now === false) a.append(el("span", "closed", " · closed now"));
+      item.append(a);
+    } else {
+      // Drop-ins, email and anything without a safe link: shown, never linked.
+      const value = str(r.value);
+      item.className = "plain";
+      item.textContent = value && !label.includes(value) ? `${label}: ${value}` : label;
+    }
+    list.append(item);
+  }
+  return list.children.length ? list : null;
+}
+
+function hostOf(url) {
+  try {
+    return new URL(url).host.replace(/^www\./, "");
+  } catch {
+    return null;
+  }
+}
+
+function choices(buttons, label) {
+  const valid = (Array.isArray(buttons) ? buttons : []).filter(
+    (b) => b && str(b.title) && typeof b.payload === "string" && b.payload,
+  );
+  if (!valid.length) return null;
+  const group = el("div", "choices");
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-label", label);
+  for (const b of valid) {
+    const button = el("button", null, str(b.title));
+    button.type = "button";
+    button.dataset.payload = b.payload;
+    group.append(button);
+  }
+  return group;
+}
+
+function serviceCard(s) {
+  const card = el("li", "card service");
+  const head = el("h2", "card-title");
+  head.append(el("span", null, str(s.name)));
+  if (s.sample === true) head.append(el("span", "tag", "Example, not a real service"));
+  card.append(head);
+  if (str(s.summary)) card.append(el("p", "summary", s.summary));
+
+  const facts = el("p", "facts");
+  if (s.open_now === true) facts.append(el("span", "open", "Open now"));
+  if (s.open_now === false) facts.append(el("span", "shut", "Closed now"));
+  for (const fact of [str(s.hours), str(s.ages)]) {
+    if (!fact) continue;
+    if (facts.childNodes.length) facts.append(" · ");
+    facts.append(fact);
+  }
+  if (facts.childNodes.length) card.append(facts);
+
+  const why = (Array.isArray(s.why) ? s.why : []).map(str).filter(Boolean);
+  if (why.length) {
+    const p = el("p", "why");
+    p.append(el("strong", null, "Why this one: "), why.join(", "));
+    card.append(p);
+  }
+  const routes = Array.isArray(s.how_to_contact) ? [...s.how_to_contact] : [];
+  const host = hostOf(s.url);
+  if (safeHref(s.url) && host && !routes.some((r) => r && r.href === s.url)) {
+    routes.push({ mode: "website", label: `Website: ${host}`, href: s.url });
+  }
+  const list = actions(routes);
+  if (list) card.append(list);
+  if (str(s.what_happens)) {
+    const p = el("p", "what");
+    p.append(el("strong", null, "What happens: "), str(s.what_happens));
+    card.append(p);
+  }
+  if (str(s.confidentiality)) {
+    const more = el("details", "private");
+    more.append(el("summary", null, "Will they keep it private?"), el("p", null, s.confidentiality));
+    card.append(more);
+  }
+  return card;
+}
+
+function contactCard(c, detailed) {
+  const card = el("li", "contact");
+  card.append(el("h2", "contact-name", str(c.name)));
+  if (detailed && str(c.who_for)) card.append(el("p", "small", c.who_for));
+  const list = actions(c.routes);
+  if (list) card.append(list);
+  if (detailed && str(c.what_happens)) card.append(el("p", "small", c.what_happens));
+  return card;
+}
+
+function contactsList(contacts, detailed) {
+  const list = el("ul", "contacts");
+  for (const c of Array.isArray(contacts) ? contacts : []) {
+    if (c && typeof c === "object" && str(c.name)) list.append(contactCard(c, detailed));
+  }
+  return list;
+}
+
+/** One bot message as a list item, or null for a type the widget does not know. */
+export function renderMessage(m) {
+  if (!m || typeof m !== "object") return null;
+  const item = el("li", "msg bot");
+  item.dataset.type = String(m.type);
+  if (m.type === "crisis") {
+    item.className = "msg bot crisis";
+    item.append(el("p", "crisis-label", "Urgent help"));
+  }
+  if (m.type === "contacts") item.className = "msg bot way-out";
+  if (str(m.text)) item.append(el("p", "text", m.text));
+
+  if (m.type === "services") {
+    const cards = el("ul", "cards");
+    for (const s of Array.isArray(m.services) ? m.services : []) {
+      if (s && typeof s === "object" && str(s.name)) cards.append(serviceCard(s));
+    }
+    item.append(cards);
+  } else if (m.type === "crisis" || m.type === "contacts") {
+    item.append(contactsList(m.contacts, m.type === "crisis"));
+  } else if (m.type !== "text" && m.type !== "buttons") {
+    if (!str(m.text)) return null;
+  }
+  const group = choices(m.buttons, "Choices");
+  if (group) item.append(group);
+  return item.childNodes.length ? item : null;
+}
+
+/** Crisis messages first, the rest in the order they came. */
+export function crisisFirst(messages) {
+  const list = Array.isArray(messages) ? messages : [];
+  return [
+    ...list.filter((m) => m && m.type === "crisis"),
+    ...list.filter((m) => !m || m.type !== "crisis"),
+  ];
+}
+
+/** A short text for screen readers announcing a new bot message. */
+export function describe(m) {
+  const parts = [str(m.text)];
+  const names = (items) =>
+    (Array.isArray(items) ? items : []).map((x) => x && str(x.name)).filter(Boolean);
+  if (m.type === "crisis") parts.unshift("Urgent help.");
+  if (m.type === "services") {
+    const found = names(m.services);
+    if (found.length) parts.push(`${found.length} services: ${found.join(", ")}.`);
+  }
+  if (m.type === "crisis" || m.type === "contacts") {
+    const found = names(m.contacts);
+    if (found.length) parts.push(`Contacts: ${found.join(", ")}.`);
+  }
+  const count = Array.isArray(m.buttons) ? m.buttons.length : 0;
+  if (count) parts.push(count === 1 ? "1 choice." : `${count} choices.`);
+  return parts.filter(Boolean).join(" ");
+}
