@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Helps young people find mental-health and support services",
         lifespan=lifespan,
     )
+    # A young person on a poor mobile connection: compress the page, scripts and replies.
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.include_router(chat.router)
     app.include_router(health.router)

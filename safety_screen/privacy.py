@@ -40,7 +40,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 def redact(text: str) -> str:
-    """The text with emails, links, phone numbers, postcodes, addresses, names and handles masked."""
+    """The text with emails, links, phones, postcodes, addresses, names and handles masked."""
     for replacement, pattern in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -95,6 +95,27 @@ def main() -> None:
     if verbose:
         misses("missed", positives, system_pos, True)
         misses("false alarm", negatives, system_neg, False)
+    if "--write-gaps" in sys.argv:
+        write_gaps(positives, system_pos, negatives, system_neg)
+
+
+def write_gaps(
+    positives: list[dict], system_pos: list[bool], negatives: list[dict], system_neg: list[bool]
+) -> None:
+    """Record today's misses and false alarms, which tests/safety/test_cases.py marks xfail."""
+    gaps = {
+        "missed": [c["text"] for c, f in zip(positives, system_pos, strict=True) if not f],
+        "false_alarms": [c["text"] for c, f in zip(negatives, system_neg, strict=True) if f],
+    }
+    header = (
+        "# Known gaps of the whole system on tests/safety/cases.yml, written by\n"
+        "# `python scripts/safety_report.py --write-gaps`. tests/safety/test_cases.py marks these\n"
+        "# cases xfail (they still run). Every entry is a safety gap to close, not an accepted\n"
+        "# result: see docs/safety/hazard-log.md (H1, H2).\n"
+    )
+    path = ROOT / "tests/safety/known_gaps.yml"
+    path.write_text(header + yaml.safe_dump(gaps, allow_unicode=True, sort_keys=False))
+    print(f"\nwrote {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,25 @@
 """The safety screen inside Rasa's NLU pipeline: a crisis is never lost to a low confidence.
 
-Runs last in the pipeline. When the deterministic screen (`safety_screen/`, the same source the API
-uses) says `crisis`, its intent wins with confidence 1.0. When it says `possible` and the model is
-unsure, the risk intent wins too (the fail-safe). The model's own top intent is kept in the output
-(`safety_screen.model_intent`) so the model can be measured on its own.
+Runs last in the pipeline (after DIETClassifier and FallbackClassifier). For each message:
+
+- the model's own top intent is recorded before anything changes (``safety_screen.model_intent``
+  in the ``/model/parse`` output), so the model can be measured on its own;
+- when the deterministic screen (``safety_screen/``, the same source the API uses) says
+  ``crisis``, its intent wins with confidence 1.0 and goes first in ``intent_ranking``;
+- fail-safe: when the screen says ``possible`` and the model is unsure (its top intent is not a
+  risk intent and has confidence < 0.75, or it is ``nlu_fallback``, or a risk intent is among the
+  top 3 of the ranking), the screen's intent wins the same way.
+
+- veto: when the screen found no risk but recognised a harmless reading (an idiom, a game, a
+  story, schoolwork: ``safety_screen.benign``), a risk intent from the model alone gives way to
+  the model's best other intent.
+
+Messages without text (``/intent`` payloads) are left alone. Nothing here logs message text.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -15,22 +27,33 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME, INTENT_MESSAGE_PREFIX
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
-from safety_screen import CRISIS, CRISIS_INTENTS, POSSIBLE, screen
+from safety_screen import CRISIS, CRISIS_INTENTS, NONE, POSSIBLE, screen
+from safety_screen.benign import benign_context
+
+logger = logging.getLogger(__name__)
 
 OUTPUT_KEY = "safety_screen"
 
 
 def model_is_unsure(intent: dict[str, Any], ranking: list[dict[str, Any]], config: dict) -> bool:
     """True when the model's own reading leaves room for a risk the screen half-saw."""
-    name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
-    if name in CRISIS_INTENTS:
-        return False
-    if name == "nlu_fallback" or confidence < config["unsure_below"]:
+    name = intent.get(INTENT_NAME_KEY)
+    confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+    if name == DEFAULT_NLU_FALLBACK_INTENT_NAME:
         return True
-    top = [r.get("name") for r in ranking[: config["risk_in_top"]]]
+    if name not in CRISIS_INTENTS and confidence < config["unsure_below"]:
+        return True
+    top = [r.get(INTENT_NAME_KEY) for r in ranking[: config["risk_in_top"]]]
     return any(n in CRISIS_INTENTS for n in top)
 
 
@@ -40,10 +63,11 @@ class SafetyScreen(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
+        """Below ``unsure_below`` or with a risk intent in the top ``risk_in_top``: unsure."""
         return {"unsure_below": 0.75, "risk_in_top": 3}
 
     def __init__(self, config: dict[str, Any]) -> None:
-        self._config = config
+        self._config = {**self.get_default_config(), **(config or {})}
 
     @classmethod
     def create(
@@ -53,38 +77,58 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SafetyScreen:
+        """Creates the component (nothing to train or load)."""
         return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Screen each message and, where it finds risk, put the risk intent first."""
         for message in messages:
-            self._screen(message)
+            text = message.get(TEXT)
+            if not isinstance(text, str) or not text.strip():
+                continue
+            if text.lstrip().startswith(INTENT_MESSAGE_PREFIX):
+                continue  # an "/intent" payload: the button chose the intent
+            try:
+                self._screen(message, text)
+            except Exception as exc:  # never let the screen break parsing; the API screens too
+                logger.error("safety screen failed: %s", type(exc).__name__)
         return messages
 
-    def _screen(self, message: Message) -> None:
-        text = message.get(TEXT)
-        if not text:
-            return
+    def _screen(self, message: Message, text: str) -> None:
         result = screen(text)
-        intent = message.get(INTENT) or {}
+        intent = dict(message.get(INTENT) or {})
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
-        overridden = result.intent is not None and (
+        overridden = result.intent in CRISIS_INTENTS and (
             result.level == CRISIS
             or (result.level == POSSIBLE and model_is_unsure(intent, ranking, self._config))
         )
+        # The model alone calls it a risk, the screen found none and recognised a harmless
+        # reading ("this homework is killing me"): the model's best other intent stands.
+        vetoed = (
+            not overridden
+            and result.level == NONE
+            and intent.get(INTENT_NAME_KEY) in CRISIS_INTENTS
+            and benign_context(text)
+        )
         if overridden:
-            forced = {"name": result.intent, "confidence": 1.0}
+            forced = {INTENT_NAME_KEY: result.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
             message.set(INTENT, forced, add_to_output=True)
-            rest = [r for r in ranking if r.get("name") != result.intent]
+            rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != result.intent]
             message.set(INTENT_RANKING_KEY, [forced, *rest], add_to_output=True)
+        elif vetoed:
+            others = [r for r in ranking if r.get(INTENT_NAME_KEY) not in CRISIS_INTENTS]
+            if others:
+                message.set(INTENT, others[0], add_to_output=True)
+                message.set(INTENT_RANKING_KEY, others, add_to_output=True)
         message.set(
             OUTPUT_KEY,
             {
                 "level": result.level,
                 "intent": result.intent,
                 "matched": list(result.matched),
-                "model_intent": intent.get("name"),
+                "model_intent": intent.get(INTENT_NAME_KEY),
                 "overridden": overridden,
+                "vetoed": vetoed,
             },
             add_to_output=True,
         )

@@ -1,0 +1,38 @@
+"""Deterministic safety screen (stdlib + PyYAML only; runs in both runtimes).
+
+    from safety_screen import screen, ScreenResult
+    r = screen("i wanna kms")
+    r.level    # "crisis" | "possible" | "none"
+    r.intent   # "suicidal_thoughts" | "self_harm" | "immediate_danger" | "abuse_disclosure" | None
+    r.matched  # lexicon entry ids that fired (never the user's text)
+
+Importing this package has no side effects: the lexicon is read and compiled on first use.
+"""
+
+from safety_screen.screen import (
+    CRISIS,
+    CRISIS_INTENTS,
+    INTENTS,
+    LEVELS,
+    NONE,
+    POSSIBLE,
+    LexiconError,
+    ScreenResult,
+    load_lexicon,
+    normalise,
+    screen,
+)
+
+__all__ = [
+    "CRISIS",
+    "CRISIS_INTENTS",
+    "INTENTS",
+    "LEVELS",
+    "NONE",
+    "POSSIBLE",
+    "LexiconError",
+    "ScreenResult",
+    "load_lexicon",
+    "normalise",
+    "screen",
+]

@@ -1,0 +1,31 @@
+"""Whether a message has a recognisably harmless reading: an idiom, a game, a story, a lesson.
+
+The screen uses these masks and contexts to avoid false alarms; the Rasa component uses this
+to stop the dialogue model's own risk intent from raising a false alarm when the screen found no
+risk at all and recognised the harmless reading ("this homework is killing me", "killed it in
+fortnite"). Words and patterns stay in lexicon.yml.
+"""
+
+from __future__ import annotations
+
+from safety_screen.screen import load_lexicon, normalise
+
+# Lexicon contexts that mean a harmless reading. Laughter, the past and questions are left out:
+# young people often write "lol" around a real disclosure, and talk of past or "how" is not safe.
+HARMLESS_CONTEXTS = frozenset({"gaming", "gaming_self", "fiction_media", "schoolwork"})
+
+
+def benign_context(text: str) -> bool:
+    """True when the lexicon recognises an idiom, game, story or study context in the text."""
+    lexicon = load_lexicon()
+    normalised = normalise(text)
+    for mask in lexicon.masks:
+        if mask.unless is not None and mask.unless.search(normalised):
+            continue
+        if any(gated.regex.search(normalised) for gated in mask.patterns):
+            return True
+    return any(
+        context.regex.search(normalised)
+        for context in lexicon.contexts
+        if context.id in HARMLESS_CONTEXTS
+    )
