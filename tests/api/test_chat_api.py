@@ -7,24 +7,14 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.core.config import Settings
-from api.main import create_app
-from tests.stack import free_port
+from tests.apps import client_without_rasa
 
 CRISIS_NUMBERS = {"999", "111", "0800 1111", "116 123", "85258"}
 
 
 @pytest.fixture
 def client(curated_directory_url: str) -> Iterator[TestClient]:
-    dead = free_port()
-    settings = Settings(
-        environment="test",
-        database_url=curated_directory_url,
-        rasa_url=f"http://127.0.0.1:{dead}",
-        action_server_url=f"http://127.0.0.1:{dead}/webhook",
-        rasa_timeout_seconds=2,
-    )
-    with TestClient(create_app(settings)) as test_client:
+    with client_without_rasa(curated_directory_url, rasa_timeout_seconds=2) as test_client:
         yield test_client
 
 

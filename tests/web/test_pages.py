@@ -8,22 +8,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.core.config import ROOT, Settings
-from api.main import create_app
-from tests.stack import free_port
+from tests.apps import client_without_rasa
 
 STATIC = ROOT / "api" / "static"
 
 
 def client_with(curated_directory_url: str, **overrides) -> TestClient:
-    dead = free_port()
-    settings = Settings(
-        environment="test",
-        database_url=curated_directory_url,
-        rasa_url=f"http://127.0.0.1:{dead}",
-        action_server_url=f"http://127.0.0.1:{dead}/webhook",
-        **overrides,
-    )
-    return TestClient(create_app(settings))
+    return client_without_rasa(curated_directory_url, **overrides)
 
 
 @pytest.fixture

@@ -1,0 +1,24 @@
+"""The API in-process with Rasa and the action server genuinely unreachable (nothing listens)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from api.core.config import Settings
+from api.main import create_app
+from tests.stack import free_port
+
+
+def client_without_rasa(database_url: str, **overrides: Any) -> TestClient:
+    """A test client of the API whose Rasa and action server ports have nothing behind them."""
+    dead = free_port()
+    settings = Settings(
+        environment="test",
+        database_url=database_url,
+        rasa_url=f"http://127.0.0.1:{dead}",
+        action_server_url=f"http://127.0.0.1:{dead}/webhook",
+        **overrides,
+    )
+    return TestClient(create_app(settings))
