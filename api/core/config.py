@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     rasa_timeout_seconds: float = Field(5.0, gt=0, le=60)
     health_timeout_seconds: float = Field(1.0, gt=0, le=10)
+    # Turns sent to Rasa at once; more wait their turn in order (the wait counts towards the
+    # timeout). Keeps the slowest turns under load close to the average (see docs/architecture.md).
+    rasa_max_concurrent_turns: int = Field(4, ge=1, le=1000)
 
     database_url: str = f"sqlite:///{ROOT / 'var' / 'directory.db'}"
 

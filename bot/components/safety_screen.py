@@ -1,6 +1,6 @@
 """The safety screen inside Rasa's NLU pipeline: a crisis is never lost to a low confidence.
 
-Runs last in the pipeline (after DIETClassifier and FallbackClassifier). For each message:
+Runs last in the pipeline (after the intent classifier and FallbackClassifier). For each message:
 
 - the model's own top intent is recorded before anything changes (``safety_screen.model_intent``
   in the ``/model/parse`` output), so the model can be measured on its own;

@@ -1599,6 +1599,8 @@ HARD_NEGATIVES = [
 ALSO_ACCEPTED = {
     "what would happen if i took all my mums tablets": "immediate_danger",
     "i cut and now i can't stop the bleeding": "immediate_danger",
+    # A deep wound needs medical help first (dn_bleeding): the card leads with 999.
+    "i cut myself again and it's really deep": "immediate_danger",
     "i owe them money and they said they'll stab me": "immediate_danger",
     (
         "my parents will kill me if they find out i have a boyfriend, "
@@ -1926,3 +1928,63 @@ def test_the_shipped_lexicon_loads_and_is_consistent() -> None:
     assert all(
         e.level in (CRISIS, POSSIBLE) or (e.weak and e.level == NONE) for e in lexicon.entries
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "took an od",
+        "i took an od an hour ago",
+        "i cut deep and i feel dizzy",
+        "i self harmed and now i feel faint",
+        "i feel like im going to pass out after cutting",
+        "i hurt myself and i think i need hospital",
+        "i burned myself badly and the skin is coming off",
+        "i swallowed bleach",
+        "my little brother drank bleach",
+        "my friend is cutting herself right now",
+        "my sister cut herself and theres blood everywhere",
+        "i did something to myself and i need help now",
+        "i took some pills an hour ago and now feel sleepy",
+        "i took a load of my mums pills",
+        "ive just cut my arm open",
+        "i cut myself and now i feel cold and weak",
+    ],
+)
+def test_self_harm_with_a_medical_emergency_is_immediate_danger(text: str) -> None:
+    # The immediate-danger card leads with 999: an injury or overdose needs that first.
+    result = screen(text)
+    assert (result.level, result.intent) == (CRISIS, "immediate_danger"), (text, result)
+
+
+def test_past_self_harm_injury_is_not_an_emergency_now() -> None:
+    assert screen("i used to cut myself and feel faint").level == POSSIBLE
+    assert screen("i cut my hair and feel dizzy") == ScreenResult()
+    assert screen("i spilled bleach on my hands") == ScreenResult()
+    assert screen("my mate hurt himself playing football now he cant walk").level != CRISIS
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("my mum hasnt come home for a week and theres no food", "abuse_disclosure"),
+        ("ive been on my own for days, my dad hasnt come back", "abuse_disclosure"),
+        ("im giving away my clothes, i wont need them", "suicidal_thoughts"),
+        ("giving my stuff away to my little sister so she has it after", "suicidal_thoughts"),
+    ],
+)
+def test_neglect_and_giving_things_away(text: str, intent: str) -> None:
+    result = screen(text)
+    assert (result.level, result.intent) == (CRISIS, intent), (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im giving my old clothes to charity",
+        "my mum hasnt come home yet from work",
+        "my dad hasnt been home since monday hes on a work trip",
+    ],
+)
+def test_plain_readings_of_the_same_words_are_not_crisis(text: str) -> None:
+    assert screen(text).level != CRISIS, text
