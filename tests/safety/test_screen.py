@@ -1949,6 +1949,13 @@ def test_the_shipped_lexicon_loads_and_is_consistent() -> None:
         "i took a load of my mums pills",
         "ive just cut my arm open",
         "i cut myself and now i feel cold and weak",
+        "ive hurt myself badly and i cant get up",
+        "i cut too much and now im shaking and cold",
+        "ive done something to myself and i cant stop shaking",
+        "i cut and i think i hit something, theres a lot of blood",
+        "i cut and the blood is soaking through the towel",
+        "i cut and it needs stitches but i cant tell anyone",
+        "i need to go to a&e because of what i did to myself",
     ],
 )
 def test_self_harm_with_a_medical_emergency_is_immediate_danger(text: str) -> None:
@@ -1984,6 +1991,9 @@ def test_neglect_and_giving_things_away(text: str, intent: str) -> None:
         "im giving my old clothes to charity",
         "my mum hasnt come home yet from work",
         "my dad hasnt been home since monday hes on a work trip",
+        "i fell over and cut my knee, it might need stitches",
+        "deep cut on my finger from cooking",
+        "i hurt myself at football and i think i broke something",
     ],
 )
 def test_plain_readings_of_the_same_words_are_not_crisis(text: str) -> None:
