@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = Field(5.0, gt=0, le=60)
     health_timeout_seconds: float = Field(1.0, gt=0, le=10)
     # Turns sent to Rasa at once; more wait their turn in order (the wait counts towards the
-    # timeout). Keeps the slowest turns under load close to the average (see docs/architecture.md).
+    # timeout), so a burst does not swamp one Rasa server (measured in docs/architecture.md).
     rasa_max_concurrent_turns: int = Field(4, ge=1, le=1000)
 
     database_url: str = f"sqlite:///{ROOT / 'var' / 'directory.db'}"

@@ -46,9 +46,8 @@ def model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-def read_safetensors(path: Path) -> dict[str, np.ndarray]:
-    """Read an F32/I64 safetensors file into NumPy arrays (a JSON header, then raw data)."""
-    raw = path.read_bytes()
+def parse_safetensors(raw: bytes) -> dict[str, np.ndarray]:
+    """F32/I64 tensors of a safetensors file's bytes (a JSON header, then raw data)."""
     (header_len,) = struct.unpack("<Q", raw[:8])
     header = json.loads(raw[8 : 8 + header_len])
     data = memoryview(raw)[8 + header_len :]
@@ -176,16 +175,16 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 class MiniLM:
     """all-MiniLM-L6-v2: text in, unit-length 384-dimensional sentence vectors out."""
 
-    def __init__(self, directory: Path | None = None, verify: bool = True) -> None:
+    def __init__(self, directory: Path | None = None) -> None:
         directory = directory or model_dir()
         weights_file = directory / "model.safetensors"
         if not weights_file.is_file():
             raise ModelNotInstalled(f"{weights_file} is missing")
-        if verify:
-            digest = hashlib.sha256(weights_file.read_bytes()).hexdigest()
-            if digest != WEIGHTS_SHA256:
-                raise ModelNotInstalled(f"{weights_file} is not the expected file ({digest})")
-        self.w = read_safetensors(weights_file)
+        raw = weights_file.read_bytes()  # read once: checked, then parsed
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != WEIGHTS_SHA256:
+            raise ModelNotInstalled(f"{weights_file} is not the expected file ({digest})")
+        self.w = parse_safetensors(raw)
         self.tokenizer = WordPiece(directory / "vocab.txt")
 
     def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
