@@ -172,6 +172,14 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + _erf(x / np.sqrt(2.0)))
 
 
+def _mean_pool(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean over the real tokens, then L2-normalised, as sentence-transformers pools this model."""
+    summed = (x * mask[:, :, None]).sum(1)
+    pooled = summed / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return pooled / np.maximum(norms, 1e-12)
+
+
 class MiniLM:
     """all-MiniLM-L6-v2: text in, unit-length 384-dimensional sentence vectors out."""
 
@@ -190,7 +198,7 @@ class MiniLM:
     def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
         return x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _forward(self, ids: np.ndarray, mask: np.ndarray, layers: tuple[int, ...]) -> np.ndarray:
         w = self.w
         batch, length = ids.shape
         x = (
@@ -202,6 +210,7 @@ class MiniLM:
         head = DIMENSIONS // HEADS
         # Padding gets a large negative score so no real token attends to it.
         bias = ((1.0 - mask) * -1e4)[:, None, None, :].astype(np.float32)
+        pooled = {}
         for i in range(LAYERS):
             p = f"encoder.layer.{i}"
 
@@ -226,19 +235,27 @@ class MiniLM:
                 w[f"{p}.output.LayerNorm.weight"],
                 w[f"{p}.output.LayerNorm.bias"],
             )
-        summed = (x * mask[:, :, None]).sum(1)
-        pooled = summed / np.maximum(mask.sum(1, keepdims=True), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.maximum(norms, 1e-12)
+            if i + 1 in layers:
+                pooled[i + 1] = _mean_pool(x, mask)
+        return np.hstack([pooled[layer] for layer in layers])
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """One unit vector per text (float32, shape (len(texts), 384))."""
+    def encode(
+        self, texts: list[str], batch_size: int = 32, layers: tuple[int, ...] = (LAYERS,)
+    ) -> np.ndarray:
+        """Sentence vectors, float32, shape (len(texts), 384 * len(layers)).
+
+        The default is the model's own sentence vector: the mean over the tokens after the last
+        layer, unit length. Each further layer number adds the same pooling of that layer's output
+        (its own unit vector), side by side in the order given.
+        """
+        if not layers or any(not 1 <= layer <= LAYERS for layer in layers):
+            raise ValueError(f"layers must be numbers from 1 to {LAYERS}, got {layers!r}")
         if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+            return np.zeros((0, DIMENSIONS * len(layers)), dtype=np.float32)
         encoded = [self.tokenizer.encode(text) for text in texts]
         # Sort by length so each batch pads little; put the results back in order.
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        out = np.zeros((len(texts), DIMENSIONS * len(layers)), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
             length = max(len(encoded[i]) for i in chunk)
@@ -247,7 +264,7 @@ class MiniLM:
             for row, i in enumerate(chunk):
                 ids[row, : len(encoded[i])] = encoded[i]
                 mask[row, : len(encoded[i])] = 1.0
-            out[chunk] = self._forward(ids, mask)
+            out[chunk] = self._forward(ids, mask, tuple(layers))
         return out
 
 

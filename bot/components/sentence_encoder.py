@@ -1,9 +1,12 @@
 """A dense sentence featurizer for Rasa: all-MiniLM-L6-v2 sentence vectors (see ``minilm.py``).
 
-Adds one sentence-level dense feature (384 numbers, unit length, times ``scale``) to the text of
-every message. The ``LogisticRegressionClassifier`` stacks it beside the sparse word, character
-and lexicon counts; ``scale`` sets how much it weighs against them (chosen by cross-validation,
-`docs/nlu-pipeline.md`). No sequence features: the entity extractor keeps its own token features.
+Adds one sentence-level dense feature to the text of every message: the model's sentence vector
+(384 numbers, unit length) and, for each further number in ``layers``, the same mean pooling of
+that encoder layer's output (another unit vector), all times ``scale``. The
+``LogisticRegressionClassifier`` stacks it beside the sparse word, character and lexicon counts;
+``scale`` sets how much it weighs against them. Both were chosen by cross-validation
+(`docs/nlu-pipeline.md`): the last layer with layers 4 and 2 beside it did better than the last
+layer alone. No sequence features: the entity extractor keeps its own token features.
 
 The pretrained vectors carry word knowledge that ~60 examples an intent cannot ("skint" is near
 "no money", "nobody texts me back" near "lonely"), which is what lets the bot understand phrasing
@@ -25,7 +28,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.minilm import shared_model
+from bot.components.minilm import LAYERS, shared_model
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -34,7 +37,12 @@ class SentenceEncoder(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**DenseFeaturizer.get_default_config(), "scale": 8.0, "batch_size": 32}
+        return {
+            **DenseFeaturizer.get_default_config(),
+            "scale": 8.0,
+            "batch_size": 32,
+            "layers": [LAYERS],
+        }
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
@@ -42,6 +50,15 @@ class SentenceEncoder(DenseFeaturizer, GraphComponent):
             raise InvalidConfigException("SentenceEncoder: `scale` must be greater than 0")
         if int(config["batch_size"]) < 1:
             raise InvalidConfigException("SentenceEncoder: `batch_size` must be at least 1")
+        layers = config["layers"]
+        if (
+            not isinstance(layers, list)
+            or not layers
+            or any(not isinstance(n, int) or not 1 <= n <= LAYERS for n in layers)
+        ):
+            raise InvalidConfigException(
+                f"SentenceEncoder: `layers` must be a list of layer numbers from 1 to {LAYERS}"
+            )
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
@@ -62,7 +79,9 @@ class SentenceEncoder(DenseFeaturizer, GraphComponent):
         if not todo:
             return
         vectors = self._model.encode(
-            [m.get(TEXT) for m in todo], batch_size=int(self._config["batch_size"])
+            [m.get(TEXT) for m in todo],
+            batch_size=int(self._config["batch_size"]),
+            layers=tuple(self._config["layers"]),
         )
         vectors *= np.float32(self._config["scale"])
         for message, vector in zip(todo, vectors, strict=True):

@@ -86,3 +86,39 @@ def test_a_wrong_weights_file_is_refused(tmp_path):
     (tmp_path / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n", encoding="utf-8")
     with pytest.raises(ModelNotInstalled, match="not the expected file"):
         MiniLM(tmp_path)
+
+
+def test_earlier_layers_match_the_reference(model):
+    """Layers 4 and 2, mean-pooled and unit length: Hugging Face's hidden_states[4] and [2]."""
+    vectors = model.encode(
+        ["nobody texts me back", "I'm SO skint rn, cant afford the bus!!"], layers=(6, 4, 2)
+    )
+    assert vectors.shape == (2, 3 * 384)
+    layer4 = [
+        [0.042619, 0.010409, -0.012857, 0.029012, 0.039105, -0.03085],
+        [0.022561, -0.012962, 0.013095, -0.003313, 0.050151, 0.017126],
+    ]
+    layer2 = [
+        [0.022869, 0.029346, -0.005343, -0.003871, 0.033636, 0.009622],
+        [-0.016535, 0.008885, -0.01137, -0.024329, 0.071537, -0.00591],
+    ]
+    np.testing.assert_allclose(vectors[:, 384:390], layer4, atol=2e-6)
+    np.testing.assert_allclose(vectors[:, 768:774], layer2, atol=2e-6)
+    np.testing.assert_allclose(
+        vectors[:, :384],
+        model.encode(["nobody texts me back", "I'm SO skint rn, cant afford the bus!!"]),
+        atol=1e-6,
+    )
+    for block in range(3):
+        part = vectors[:, 384 * block : 384 * (block + 1)]
+        np.testing.assert_allclose(np.linalg.norm(part, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("layers", [(), (0,), (7,), (6, 9)])
+def test_layer_numbers_outside_the_model_are_refused(model, layers):
+    with pytest.raises(ValueError, match="layers"):
+        model.encode(["hi"], layers=layers)
+
+
+def test_no_texts_give_no_rows_of_the_right_width(model):
+    assert model.encode([], layers=(6, 4)).shape == (0, 768)
