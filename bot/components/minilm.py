@@ -180,6 +180,15 @@ def _mean_pool(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return pooled / np.maximum(norms, 1e-12)
 
 
+def check_layers(layers: tuple[int, ...] | list[int]) -> tuple[int, ...]:
+    """The layer numbers as a tuple; ValueError unless each is a whole number from 1 to LAYERS."""
+    if not layers or any(
+        isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= LAYERS for n in layers
+    ):
+        raise ValueError(f"layers must be numbers from 1 to {LAYERS}, got {layers!r}")
+    return tuple(layers)
+
+
 class MiniLM:
     """all-MiniLM-L6-v2: text in, unit-length 384-dimensional sentence vectors out."""
 
@@ -248,8 +257,7 @@ class MiniLM:
         layer, unit length. Each further layer number adds the same pooling of that layer's output
         (its own unit vector), side by side in the order given.
         """
-        if not layers or any(not 1 <= layer <= LAYERS for layer in layers):
-            raise ValueError(f"layers must be numbers from 1 to {LAYERS}, got {layers!r}")
+        layers = check_layers(layers)
         if not texts:
             return np.zeros((0, DIMENSIONS * len(layers)), dtype=np.float32)
         encoded = [self.tokenizer.encode(text) for text in texts]
@@ -264,7 +272,7 @@ class MiniLM:
             for row, i in enumerate(chunk):
                 ids[row, : len(encoded[i])] = encoded[i]
                 mask[row, : len(encoded[i])] = 1.0
-            out[chunk] = self._forward(ids, mask, tuple(layers))
+            out[chunk] = self._forward(ids, mask, layers)
         return out
 
 

@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.minilm import LAYERS, shared_model
+from bot.components.minilm import LAYERS, check_layers, shared_model
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -50,15 +50,12 @@ class SentenceEncoder(DenseFeaturizer, GraphComponent):
             raise InvalidConfigException("SentenceEncoder: `scale` must be greater than 0")
         if int(config["batch_size"]) < 1:
             raise InvalidConfigException("SentenceEncoder: `batch_size` must be at least 1")
-        layers = config["layers"]
-        if (
-            not isinstance(layers, list)
-            or not layers
-            or any(not isinstance(n, int) or not 1 <= n <= LAYERS for n in layers)
-        ):
-            raise InvalidConfigException(
-                f"SentenceEncoder: `layers` must be a list of layer numbers from 1 to {LAYERS}"
-            )
+        try:
+            if not isinstance(config["layers"], list):
+                raise ValueError("layers must be a list")
+            check_layers(config["layers"])
+        except ValueError as error:
+            raise InvalidConfigException(f"SentenceEncoder: `{error}`") from error
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)

@@ -114,7 +114,7 @@ def test_earlier_layers_match_the_reference(model):
         np.testing.assert_allclose(np.linalg.norm(part, axis=1), 1.0, atol=1e-5)
 
 
-@pytest.mark.parametrize("layers", [(), (0,), (7,), (6, 9)])
+@pytest.mark.parametrize("layers", [(), (0,), (7,), (6, 9), (6.0,), (True,)])
 def test_layer_numbers_outside_the_model_are_refused(model, layers):
     with pytest.raises(ValueError, match="layers"):
         model.encode(["hi"], layers=layers)
