@@ -6,8 +6,10 @@ Run from the repository root in the Rasa runtime:
 
 It builds ``bot.components.safety_screen.SafetyScreen`` the way the graph does, checks that the
 default recipe places it last (after FallbackClassifier), and runs it on messages with made-up
-model predictions: the crisis override, the fail-safe on a weak signal when the model is unsure,
-no override when the model is sure, and ``/intent`` payloads left alone.
+model predictions: the crisis override, the fail-safe on a weak signal when the model is unsure
+(taking the model's own risk intent when it ranks a more urgent one near the top), no override
+when the model is sure, the veto of a harmless reading, and ``/intent`` payloads left alone.
+``tests/bot/test_safety_component.py`` runs it.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def check_pipeline_position() -> None:
     names = [step["name"] for step in config["pipeline"]]
     assert names[-1] == COMPONENT, f"the safety component must run last, not {names[-1]}"
     assert names.index("FallbackClassifier") < names.index(COMPONENT)
-    assert names.index("DIETClassifier") < names.index(COMPONENT)
+    assert names.index("LogisticRegressionClassifier") < names.index(COMPONENT)
     registered = DefaultV1Recipe._registered_components["SafetyScreen"]
     assert DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER in registered.types
     assert not registered.is_trainable
@@ -104,20 +106,50 @@ def main() -> None:
     assert info["matched"] and all(crisis_text not in m for m in info["matched"])
     assert OUTPUT_KEY in msg.as_dict(only_output_properties=True)
 
-    # (b) fail-safe: a weak signal wins when the model is unsure ...
+    # (b) fail-safe: a weak signal wins when the model is unsure. The screen's intent is used
+    # unless the model itself ranks a more urgent risk intent in its top 3 (danger now before
+    # suicide before self-harm before abuse, the lexicon's intent_priority): then the model's.
+    assert risk == "suicidal_thoughts", risk
     unsure = {
-        "low confidence": [("low_mood", 0.52), ("suicidal_thoughts", 0.30), ("greet", 0.1)],
-        "nlu_fallback": [("nlu_fallback", 0.4), ("low_mood", 0.35), ("greet", 0.2)],
-        "risk intent in top 3": [("low_mood", 0.81), ("greet", 0.1), ("self_harm", 0.05)],
-        "risk intent on top": [("self_harm", 0.9), ("low_mood", 0.05), ("greet", 0.02)],
+        "low confidence": ([("low_mood", 0.52), ("anxiety_stress", 0.30), ("greet", 0.1)], risk),
+        "nlu_fallback": ([("nlu_fallback", 0.4), ("low_mood", 0.35), ("greet", 0.2)], risk),
+        "screen's risk in top 3": ([("low_mood", 0.81), ("greet", 0.1), (risk, 0.05)], risk),
+        "less urgent risk in top 3": (
+            [("low_mood", 0.81), ("greet", 0.1), ("self_harm", 0.05)],
+            risk,
+        ),
+        "less urgent risk on top": ([("self_harm", 0.9), ("low_mood", 0.05)], risk),
+        "more urgent risk in top 3": (
+            [("low_mood", 0.81), ("greet", 0.1), ("immediate_danger", 0.05)],
+            "immediate_danger",
+        ),
+        "more urgent risk only 4th": (
+            [("low_mood", 0.5), ("greet", 0.2), ("thank_you", 0.1), ("immediate_danger", 0.05)],
+            risk,
+        ),
     }
-    for case, ranking in unsure.items():
+    for case, (ranking, expected) in unsure.items():
         msg = message(possible_text, ranking)
         intent, info = run(component, msg)
-        assert intent == {"name": risk, "confidence": 1.0}, (case, intent)
-        assert msg.get(INTENT_RANKING_KEY)[0]["name"] == risk, case
+        assert intent == {"name": expected, "confidence": 1.0}, (case, intent)
+        names = [r["name"] for r in msg.get(INTENT_RANKING_KEY)]
+        assert names[0] == expected and names.count(expected) == 1, (case, names)
         assert info["overridden"] is True and info["level"] == "possible", (case, info)
-        assert info["model_intent"] == ranking[0][0], (case, info)
+        assert info["intent"] == risk and info["model_intent"] == ranking[0][0], (case, info)
+
+    # A blade the screen half-saw as self-harm, which the model reads as danger: danger it is.
+    blade_text = "i found a blade"
+    assert (screen(blade_text).level, screen(blade_text).intent) == ("possible", "self_harm")
+    ranking = [("worried_about_safety", 0.9), ("immediate_danger", 0.09), ("greet", 0.01)]
+    intent, info = run(component, message(blade_text, ranking))
+    assert intent == {"name": "immediate_danger", "confidence": 1.0}, intent
+    ranking = [("family_problems", 0.6), ("abuse_disclosure", 0.3), ("greet", 0.01)]
+    intent, info = run(component, message(blade_text, ranking))
+    assert intent == {"name": "self_harm", "confidence": 1.0}, intent
+    # A crisis-level screen result is never replaced by the model's reading.
+    ranking = [("low_mood", 0.5), ("self_harm", 0.3), ("greet", 0.1)]
+    intent, info = run(component, message(crisis_text, ranking))
+    assert intent == {"name": "suicidal_thoughts", "confidence": 1.0}, intent
 
     # ... and not when the model is sure of something else.
     ranking = [("low_mood", 0.91), ("anxiety_stress", 0.05), ("greet", 0.02)]
@@ -139,6 +171,16 @@ def main() -> None:
         "overridden": False,
     }
     assert {k: info.get(k) for k in expected} == expected, info
+
+    # Veto: no risk and a harmless reading ("this homework is killing me"): the model's risk
+    # intent gives way to its best other intent.
+    harmless = "this homework is killing me"
+    assert screen(harmless).level == "none", screen(harmless)
+    msg = message(harmless, [("suicidal_thoughts", 0.6), ("anxiety_stress", 0.3), ("greet", 0.1)])
+    intent, info = run(component, msg)
+    assert intent == {"name": "anxiety_stress", "confidence": 0.3}, intent
+    assert [r["name"] for r in msg.get(INTENT_RANKING_KEY)] == ["anxiety_stress", "greet"]
+    assert info["vetoed"] is True and info["model_intent"] == "suicidal_thoughts", info
 
     # An "/intent" payload and an empty message are left alone.
     for text in ("/affirm", ""):

@@ -8,7 +8,9 @@ Runs last in the pipeline (after the intent classifier and FallbackClassifier). 
   ``crisis``, its intent wins with confidence 1.0 and goes first in ``intent_ranking``;
 - fail-safe: when the screen says ``possible`` and the model is unsure (its top intent is not a
   risk intent and has confidence < 0.75, or it is ``nlu_fallback``, or a risk intent is among the
-  top 3 of the ranking), the screen's intent wins the same way.
+  top 3 of the ranking), a risk intent wins the same way: the screen's, or the model's own
+  highest-ranked risk intent in its top 3 when that one is more urgent (it read the whole message,
+  the screen saw a word: "a blade" in someone else's hand is danger, not self-harm).
 
 - veto: when the screen found no risk but recognised a harmless reading (an idiom, a game, a
   story, schoolwork: ``safety_screen.benign``), a risk intent from the model alone gives way to
@@ -37,7 +39,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from safety_screen import CRISIS, CRISIS_INTENTS, NONE, POSSIBLE, screen
+from safety_screen import CRISIS, CRISIS_INTENTS, NONE, POSSIBLE, load_lexicon, screen
 from safety_screen.benign import benign_context
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,24 @@ def model_is_unsure(intent: dict[str, Any], ranking: list[dict[str, Any]], confi
         return True
     top = [r.get(INTENT_NAME_KEY) for r in ranking[: config["risk_in_top"]]]
     return any(n in CRISIS_INTENTS for n in top)
+
+
+def more_urgent_model_reading(
+    ranking: list[dict[str, Any]], config: dict, screen_intent: str
+) -> str | None:
+    """The model's highest-ranked risk intent in its top ``risk_in_top``, if more urgent.
+
+    At ``possible`` the screen saw a risk word but not what it meant ("a blade" in someone else's
+    hand is danger, not self-harm). When the model, which read the whole message, ranks near the
+    top a risk intent that comes before the screen's in the lexicon's ``intent_priority``
+    (danger now first), the model's is taken. A less urgent reading never replaces the screen's.
+    """
+    rank = load_lexicon().intent_rank
+    for entry in ranking[: config["risk_in_top"]]:
+        name = entry.get(INTENT_NAME_KEY)
+        if name in CRISIS_INTENTS:
+            return name if rank[name] < rank[screen_intent] else None
+    return None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -111,9 +131,12 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             and benign_context(text)
         )
         if overridden:
-            forced = {INTENT_NAME_KEY: result.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+            chosen = result.intent
+            if result.level == POSSIBLE:
+                chosen = more_urgent_model_reading(ranking, self._config, chosen) or chosen
+            forced = {INTENT_NAME_KEY: chosen, PREDICTED_CONFIDENCE_KEY: 1.0}
             message.set(INTENT, forced, add_to_output=True)
-            rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != result.intent]
+            rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != chosen]
             message.set(INTENT_RANKING_KEY, [forced, *rest], add_to_output=True)
         elif vetoed:
             others = [r for r in ranking if r.get(INTENT_NAME_KEY) not in CRISIS_INTENTS]
