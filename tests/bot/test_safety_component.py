@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +27,5 @@ def test_safety_component_in_rasa_runtime() -> None:
         text=True,
         timeout=300,
     )
-    sys.stderr.write(result.stderr[-3000:])
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == "OK"
