@@ -47,6 +47,14 @@ logger = logging.getLogger(__name__)
 OUTPUT_KEY = "safety_screen"
 
 
+def top_risk_intent(ranking: list[dict[str, Any]], config: dict) -> str | None:
+    """The risk intent the model ranks highest within its top ``risk_in_top``, if any."""
+    for entry in ranking[: config["risk_in_top"]]:
+        if entry.get(INTENT_NAME_KEY) in CRISIS_INTENTS:
+            return entry.get(INTENT_NAME_KEY)
+    return None
+
+
 def model_is_unsure(intent: dict[str, Any], ranking: list[dict[str, Any]], config: dict) -> bool:
     """True when the model's own reading leaves room for a risk the screen half-saw."""
     name = intent.get(INTENT_NAME_KEY)
@@ -55,8 +63,7 @@ def model_is_unsure(intent: dict[str, Any], ranking: list[dict[str, Any]], confi
         return True
     if name not in CRISIS_INTENTS and confidence < config["unsure_below"]:
         return True
-    top = [r.get(INTENT_NAME_KEY) for r in ranking[: config["risk_in_top"]]]
-    return any(n in CRISIS_INTENTS for n in top)
+    return top_risk_intent(ranking, config) is not None
 
 
 def more_urgent_model_reading(
@@ -69,12 +76,9 @@ def more_urgent_model_reading(
     top a risk intent that comes before the screen's in the lexicon's ``intent_priority``
     (danger now first), the model's is taken. A less urgent reading never replaces the screen's.
     """
+    name = top_risk_intent(ranking, config)
     rank = load_lexicon().intent_rank
-    for entry in ranking[: config["risk_in_top"]]:
-        name = entry.get(INTENT_NAME_KEY)
-        if name in CRISIS_INTENTS:
-            return name if rank[name] < rank[screen_intent] else None
-    return None
+    return name if name is not None and rank[name] < rank[screen_intent] else None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
