@@ -156,8 +156,28 @@ def first_load_bytes(page: Page, url: str) -> tuple[int, dict[str, int]]:
     return sum(sizes.values()), sizes
 
 
+def wait_for_scroll_to_settle(page: Page) -> None:
+    """Until the page's scroll position has not moved for 10 animation frames.
+
+    Replies scroll into view smoothly; measured mid-scroll, a link half under the sticky header
+    looks like a too-small touch target.
+    """
+    page.evaluate(
+        """() => new Promise(resolve => {
+            let last = window.scrollY, still = 0;
+            const tick = () => {
+              still = window.scrollY === last ? still + 1 : 0;
+              last = window.scrollY;
+              if (still >= 10) resolve(); else requestAnimationFrame(tick);
+            };
+            requestAnimationFrame(tick);
+        })"""
+    )
+
+
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's WCAG 2.x A/AA and best-practice violations on the page as it is now."""
+    """axe-core's WCAG 2.x A/AA and best-practice violations on the page at rest."""
+    wait_for_scroll_to_settle(page)
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
         """async () => {
