@@ -16,18 +16,17 @@ from typing import Any
 import httpx
 
 from api.rasa_client import RasaClient, RasaTurn, RasaUnavailable
-from bot.actions.payloads import (
-    RISK_INTENTS,
-    Responses,
-    contacts_message,
-    crisis_message,
-    pick,
-)
+from dialogue.ages import as_age
+from dialogue.cards import card_book, split_contacts
+from dialogue.guard import guard_reply
+from dialogue.intents import RISK_INTENTS
+from dialogue.messages import Responses, as_message, contacts_message, crisis_message, pick
 from safety_screen import ScreenResult, screen
+from safety_screen.subject import about_someone_else
 
 logger = logging.getLogger(__name__)
 
-MESSAGE_TYPES = {"text", "buttons", "services", "crisis", "contacts"}
+MESSAGE_TYPES = {"text", "buttons", "services", "crisis", "contacts", "risk_check"}
 SAFE_LINK_SCHEMES = ("tel:", "sms:", "https:", "mailto:")
 
 ContactsSource = Callable[[], Sequence[dict[str, Any]]]
@@ -125,27 +124,63 @@ class ChatTurn:
         messages = [m for m in messages if m is not None]
         intent = turn.intent if turn else None
 
+        slots = turn.slots if turn else {}
+        age = as_age(slots.get("age"))
+
         risk_intent = screened.intent if screened.level == "crisis" else None
         if risk_intent is None and turn is None and screened.level == "possible":
             # Without the model to weigh it, a possible risk signal gets the crisis response.
             risk_intent = screened.intent
-        if risk_intent is None and intent in RISK_INTENTS:
+        # They already answered "no" to the direct question about this same unclear signal
+        # (the screen's entries, or the model's reading when the screen saw nothing).
+        keys = set(screened.matched) if screened.matched else {f"model:{intent}"}
+        answered_no = screened.level != "crisis" and keys <= set(slots.get("checked") or [])
+        if risk_intent is None and intent in RISK_INTENTS and not answered_no:
             risk_intent = intent
-        if risk_intent and not (messages and messages[0]["type"] == "crisis"):
+        # The bot asked the kind direct question itself: risk possible but unclear, not missed.
+        checked = (
+            bool(messages)
+            and messages[0]["type"] == "risk_check"
+            and turn is not None
+            and screened.level != "crisis"
+        )
+        if risk_intent and not checked and not (messages and messages[0]["type"] == "crisis"):
             # Fail-safe: the crisis response comes first even if Rasa's reply did not start with it.
             messages = [m for m in messages if m["type"] != "crisis"]
-            card = crisis_message(self._responses, self._contacts(), risk_intent)
+            card = self._fail_safe_card(risk_intent, screened, about_someone_else(text), age)
             note = [pick(self._responses, "utter_degraded_crisis_note")] if degraded else []
             messages = [card, *({"type": "text", **n} for n in note), *messages]
         elif degraded:
-            messages = [
-                *messages,
-                contacts_message(self._responses, self._contacts(), "utter_degraded"),
-            ]
+            messages = [*messages, self._contacts_message("utter_degraded", age)]
+        messages = guard_reply(
+            messages,
+            risk_held=bool(slots.get("risk_expressed")),
+            listening=lambda: as_message(pick(self._responses, "utter_listening_plain")),
+            contacts=lambda: self._contacts_message("utter_way_out", age),
+        )
         return {
             "conversation_id": conversation_id,
             "crisis": bool(messages) and messages[0]["type"] == "crisis",
+            "risk_check": bool(messages) and messages[0]["type"] == "risk_check",
             "intent": intent,
             "degraded": degraded,
             "messages": messages,
         }
+
+    def _fit_contacts(self, age: int | None) -> list[dict[str, Any]]:
+        shown, more = split_contacts(self._contacts(), age, len(self._contacts()))
+        return shown + more
+
+    def _contacts_message(self, words: str, age: int | None) -> dict[str, Any]:
+        """The crisis lines that fit their age, as a way out (not a crisis response)."""
+        return contacts_message(self._responses, self._fit_contacts(age), words)
+
+    def _fail_safe_card(
+        self, intent: str, screened: ScreenResult, helper: bool, age: int | None
+    ) -> dict[str, Any]:
+        """The card the API puts first itself, with the crisis lines that fit their age."""
+        book = card_book()
+        kind = book.choose(intent, screened.matched, helper)
+        shown, more = split_contacts(self._contacts(), age, book.visible)
+        choices = "utter_helper_choices" if helper else "utter_crisis_choices"
+        return crisis_message(self._responses, kind.name, kind.response, choices, shown, more)

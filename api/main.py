@@ -18,7 +18,7 @@ from api.conversation import ChatTurn
 from api.core.config import ROOT, Settings, get_settings
 from api.rasa_client import RasaClient
 from api.routes import chat, health, openreferral, pages
-from api.texts import domain_responses
+from dialogue.responses import domain_responses
 from services_directory.crisis import crisis_contacts
 from services_directory.db import make_engine, make_session_factory
 

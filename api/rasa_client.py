@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -19,6 +19,7 @@ class RasaTurn:
     replies: list[dict[str, Any]]
     intent: str | None
     intent_confidence: float | None
+    slots: dict[str, Any] = field(default_factory=dict)
 
 
 class RasaClient:
@@ -44,7 +45,9 @@ class RasaClient:
                 params={**self._params, "include_events": "NONE"},
             )
             tracker.raise_for_status()
-            latest = tracker.json().get("latest_message") or {}
+            state = tracker.json()
+            latest = state.get("latest_message") or {}
+            slots = state.get("slots") or {}
         except (httpx.HTTPError, ValueError) as exc:
             raise RasaUnavailable(type(exc).__name__) from exc
         if not isinstance(replies, list):
@@ -54,6 +57,7 @@ class RasaClient:
             replies=[r for r in replies if isinstance(r, dict)],
             intent=intent.get("name"),
             intent_confidence=intent.get("confidence"),
+            slots=slots if isinstance(slots, dict) else {},
         )
 
     async def is_up(self) -> bool:

@@ -33,6 +33,11 @@ class ChatResponse(BaseModel):
 
     conversation_id: str
     crisis: bool
+    risk_check: bool = Field(
+        default=False,
+        description="The kind direct question asked when risk is possible but unclear; "
+        "then the first message has type `risk_check`. Never true with `crisis`.",
+    )
     intent: str | None
     degraded: bool
     messages: list[dict[str, Any]]

@@ -19,8 +19,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import build_curated_directory  # noqa: E402
-from tests.stack import Stack  # noqa: E402
+from devkit.stack import Stack, build_curated_directory  # noqa: E402
 
 MESSAGES = [
     "I feel really lonely",
@@ -93,13 +92,18 @@ def bench_parse(stack: Stack) -> None:
     report("Rasa /model/parse", timings)
 
 
+# A need as typed, then the answers to the two questions, typed: each turn queries the directory.
+TYPED_TURNS = ["fourteen", "E1 4NS i think"]
+
+
 def bench_chat(stack: Stack) -> None:
     with httpx.Client(timeout=30) as client:
         timings = []
         conversation = uuid.uuid4().hex
         for i in range(100):
-            # A need, its two optional questions skipped: three turns ending in a directory query.
-            text = [MESSAGES[(i // 3) % len(MESSAGES)], "/skip_question", "/skip_question"][i % 3]
+            if i % 3 == 0:
+                conversation = uuid.uuid4().hex  # a fresh conversation for each need
+            text = [MESSAGES[(i // 3) % len(MESSAGES)], *TYPED_TURNS][i % 3]
             started = time.perf_counter()
             reply = client.post(
                 f"{stack.api_url}/api/chat", json={"conversation_id": conversation, "text": text}
@@ -141,6 +145,44 @@ def bench_concurrency(stack: Stack, conversations: int = 20, turns: int = 9) -> 
     )
 
 
+FUZZ_TURNS = 10_000
+FUZZ_STEPS = 20
+
+
+def bench_fuzzer(stack: Stack) -> None:
+    """The conversation fuzzer's long run: 10,000 turns, every rule checked after each."""
+    from hypothesis import HealthCheck, settings
+    from hypothesis.stateful import run_state_machine_as_test
+
+    from devkit.fuzz import ConversationMachine
+
+    started = time.perf_counter()
+    with httpx.Client(timeout=30) as client:
+        ConversationMachine.api_url = stack.api_url
+        ConversationMachine.client = client
+        ConversationMachine.collect = True
+        ConversationMachine.turns_sent = 0
+        ConversationMachine.problems = []
+        run_state_machine_as_test(
+            ConversationMachine,
+            settings=settings(
+                max_examples=FUZZ_TURNS // FUZZ_STEPS,
+                stateful_step_count=FUZZ_STEPS,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+    elapsed = time.perf_counter() - started
+    problems = ConversationMachine.problems
+    print(
+        f"  conversation fuzzer                          {ConversationMachine.turns_sent:7d} turns"
+        f"   {len(problems)} broke a rule   ({elapsed:.0f} s)"
+    )
+    for problem in problems[:10]:
+        print(f"    {problem[:200]}")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -155,6 +197,7 @@ def main() -> None:
             bench_parse(stack)
             bench_chat(stack)
             bench_concurrency(stack)
+            bench_fuzzer(stack)
         finally:
             stack.stop_all()
     for extra in ("bench/directory_bench.py", "bench/widget_bench.py"):

@@ -16,9 +16,8 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from tests.conftest import build_curated_directory  # noqa: E402
-from tests.stack import Stack  # noqa: E402
-from tests.web.browser import first_load_bytes, launch, open_page  # noqa: E402
+from devkit.browser import first_load_bytes, launch, open_page  # noqa: E402
+from devkit.stack import Stack, build_curated_directory  # noqa: E402
 
 TURNS = 30
 # A need, its two optional questions skipped (ends in a directory query), then small talk.

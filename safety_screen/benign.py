@@ -29,3 +29,8 @@ def benign_context(text: str) -> bool:
         for context in lexicon.contexts
         if context.id in HARMLESS_CONTEXTS
     )
+
+
+def sincere(text: str) -> bool:
+    """True when the message says it is meant ("fr", "not joking", "deadass")."""
+    return load_lexicon().sincerity.search(normalise(text)) is not None

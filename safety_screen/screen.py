@@ -76,6 +76,7 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufe0e\ufe0f]")
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 _WORD = re.compile(r"[a-z]+")
 _MASK = " _ "
+_NEVER = re.compile(r"(?!)")  # an optional rule that is absent matches nothing
 
 
 class LexiconError(ValueError):
@@ -173,6 +174,7 @@ class _Lexicon:
     negation: Pattern[str]
     third_party: Pattern[str]
     first_person: Pattern[str]
+    sincerity: Pattern[str]
     reported_speech: Pattern[str]
     window_words: int
     weak_to_crisis: int
@@ -500,6 +502,7 @@ def _build_lexicon(data: dict[str, Any]) -> _Lexicon:
         negation=rule("negation"),
         third_party=rule("third_party"),
         first_person=rule("first_person"),
+        sincerity=_compile(rules.get("sincerity"), macros, "rules.sincerity") or _NEVER,
         reported_speech=rule("reported_speech"),
         window_words=int(rules.get("window_words", 4)),
         weak_to_crisis=int(rules.get("weak_to_crisis", 2)),

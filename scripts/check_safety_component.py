@@ -8,7 +8,8 @@ It builds ``bot.components.safety_screen.SafetyScreen`` the way the graph does, 
 default recipe places it last (after FallbackClassifier), and runs it on messages with made-up
 model predictions: the crisis override, the fail-safe on a weak signal when the model is unsure
 (taking the model's own risk intent when it ranks a more urgent one near the top), no override
-when the model is sure, the veto of a harmless reading, and ``/intent`` payloads left alone.
+when the model is sure, the veto of a harmless reading, someone else's risk, the kind direct
+question for unclear signals, and ``/intent`` payloads left alone.
 ``tests/bot/test_safety_component.py`` runs it.
 """
 
@@ -181,6 +182,37 @@ def main() -> None:
     assert intent == {"name": "anxiety_stress", "confidence": 0.3}, intent
     assert [r["name"] for r in msg.get(INTENT_RANKING_KEY)] == ["anxiety_stress", "greet"]
     assert info["vetoed"] is True and info["model_intent"] == "suicidal_thoughts", info
+
+    # Someone else's risk: at the possible level, the model's "worried about someone" stands...
+    friend = "my friend keeps saying she wants to die"
+    assert screen(friend).level == "possible", screen(friend)
+    ranking = [("suicidal_thoughts", 0.7), ("worried_about_someone", 0.2), ("low_mood", 0.05)]
+    intent, info = run(component, message(friend, ranking))
+    assert intent == {"name": "worried_about_someone", "confidence": 1.0}, intent
+    assert info["someone_else"] is True and info["overridden"] is False, info
+    # ... but not when the words are about the young person themself.
+    own = (
+        "mum doesnt speak english so i do the letters. "
+        "i dont want to be alive anymore and its been like that for months"
+    )
+    assert screen(own).level == "possible", screen(own)
+    ranking = [("worried_about_someone", 0.99), ("family_problems", 0.01)]
+    intent, info = run(component, message(own, ranking))
+    assert intent == {"name": "suicidal_thoughts", "confidence": 1.0}, intent
+    assert info["someone_else"] is False
+
+    # The kind direct question: a possible signal next to a game, or a suicide reading of the
+    # model alone at low confidence, is unclear; danger now is never a question.
+    intent, info = run(component, message("kms this game is so laggy", [("out_of_scope", 0.6)]))
+    assert intent["name"] == "suicidal_thoughts" and info["check"] is True, (intent, info)
+    hyperbole = "this queue is taking forever, im actually dying"
+    assert screen(hyperbole).level == "none", screen(hyperbole)
+    intent, info = run(component, message(hyperbole, [("suicidal_thoughts", 0.47), ("greet", 0.3)]))
+    assert intent["name"] == "suicidal_thoughts" and info["check"] is True, info
+    intent, info = run(component, message(hyperbole, [("suicidal_thoughts", 0.8), ("greet", 0.1)]))
+    assert info["check"] is False, info
+    intent, info = run(component, message(crisis_text, [("low_mood", 0.9)]))
+    assert info["check"] is False, info
 
     # An "/intent" payload and an empty message are left alone.
     for text in ("/affirm", ""):

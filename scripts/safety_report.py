@@ -19,9 +19,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from devkit.stack import Stack, build_curated_directory  # noqa: E402
 from safety_screen import screen  # noqa: E402
-from tests.conftest import build_curated_directory  # noqa: E402
-from tests.stack import Stack  # noqa: E402
 
 RISK_INTENTS = {"suicidal_thoughts", "self_harm", "immediate_danger", "abuse_disclosure"}
 

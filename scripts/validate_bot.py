@@ -1,10 +1,13 @@
 """`make validate`: `rasa data validate --fail-on-warnings`, and no warning left unexplained.
 
 Rasa warns that a response "is not used in any story or rule" when only a custom action sends it
-(the service cards, the crisis card, the per-need acknowledgements). Those warnings are accepted
-only for responses that an action provably sends: the name appears in bot/actions/, or it is a
-per-need response (`utter_ack_<intent>`, `utter_trusted_adult_hint_<intent>`) for a need intent.
-Any other warning, and any such response that no action sends, fails the check.
+(the service cards, the crisis cards, the per-need acknowledgements). Those warnings are accepted
+only for responses that an action provably sends: the name appears in bot/actions/, in the
+dialogue core (dialogue/*.py, the cards of dialogue/cards.yml), or it is one of a family the core
+names by a key: per need (`utter_ack_<intent>`, `utter_trusted_adult_hint_<intent>`,
+`utter_tips_<intent>`), per question (`utter_ask_`, `utter_reask_`, `utter_why_<slot>`), per age
+band (`utter_age_<band>`) and per telling topic (`utter_telling_<topic>`). Any other warning,
+and any such response that no action sends, fails the check.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 UNUSED = re.compile(r"UserWarning: The utterance '([^']+)' is not used in any story or rule\.")
 RASA_WARNING = re.compile(r"(UserWarning|FutureWarning|MissingArgumentWarning): (.*)")
-PER_NEED = ("utter_ack_", "utter_trusted_adult_hint_")
+PER_NEED = ("utter_ack_", "utter_trusted_adult_hint_", "utter_tips_")
 
 
 def need_intents() -> set[str]:
@@ -28,24 +31,28 @@ def need_intents() -> set[str]:
     return {name for name, i in contract["intents"].items() if i["tier"] == "need"}
 
 
-def form_slots() -> set[str]:
-    """The slots the domain's forms ask for."""
-    slots: set[str] = set()
-    for path in (ROOT / "bot/domain").glob("*.yml"):
-        for form in (yaml.safe_load(path.read_text()).get("forms") or {}).values():
-            slots.update(form.get("required_slots") or [])
-    return slots
+def keyed_families(needs: set[str]) -> dict[str, set[str]]:
+    """Response name prefix -> the keys the dialogue core completes it with."""
+    sys.path.insert(0, str(ROOT))
+    from dialogue.state import QUESTIONS
+    from dialogue.telling import TOPICS
+
+    families = {prefix: set(needs) | {"general"} for prefix in PER_NEED}
+    for prefix in ("utter_ask_", "utter_reask_", "utter_why_"):
+        families[prefix] = set(QUESTIONS) | {"general"}
+    families["utter_age_"] = {"younger", "older"}
+    families["utter_telling_"] = {topic for topic, _ in TOPICS} | {"you_decide"}
+    return families
 
 
-def sent_by_actions(
-    response: str, action_source: str, needs: set[str], form_slots: set[str]
-) -> bool:
-    """True when a custom action sends `response` (by name, or as a per-need response)."""
-    if f'"{response}"' in action_source:
+def sent_by_actions(response: str, action_source: str, families: dict[str, set[str]]) -> bool:
+    """True when a custom action sends `response` (by name, or as one of a keyed family)."""
+    if f'"{response}"' in action_source or f" {response}\n" in action_source:
         return True
-    if response.startswith("utter_ask_") and response[len("utter_ask_") :] in form_slots:
-        return True  # a form asks for its slots with utter_ask_<slot>
-    return any(response.startswith(p) and response[len(p) :] in needs for p in PER_NEED)
+    return any(
+        response.startswith(prefix) and response[len(prefix) :] in keys
+        for prefix, keys in families.items()
+    )
 
 
 def main() -> int:
@@ -69,15 +76,16 @@ def main() -> int:
         text=True,
     )
     output = run.stdout + run.stderr
-    action_source = "\n".join(p.read_text() for p in (ROOT / "bot/actions").glob("*.py"))
-    action_source += (ROOT / "api/conversation.py").read_text()
-    needs = need_intents() | {"ask_services"}
+    sources = [*(ROOT / "bot/actions").glob("*.py"), *(ROOT / "dialogue").glob("*.py")]
+    sources += [ROOT / "api/conversation.py", ROOT / "dialogue/cards.yml"]
+    action_source = "\n".join(p.read_text() for p in sources)
+    families = keyed_families(need_intents() | {"ask_services", "worried_about_someone"})
     explained, problems = [], []
     for line in output.splitlines():
         unused = UNUSED.search(line)
         if unused:
             name = unused.group(1)
-            if sent_by_actions(name, action_source, needs, form_slots()):
+            if sent_by_actions(name, action_source, families):
                 explained.append(name)
             else:
                 problems.append(f"response {name!r} is used by no story, rule or action")

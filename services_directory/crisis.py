@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -32,6 +33,8 @@ class CrisisContact:
     routes: tuple[ContactRoute, ...]
     slug: str = ""
     url: str | None = None
+    min_age: float | None = None
+    max_age: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +44,8 @@ class CrisisContact:
             "what_happens": self.what_happens,
             "who_for": self.who_for,
             "routes": [r.to_dict() for r in self.routes],
+            "min_age": self.min_age,
+            "max_age": self.max_age,
         }
 
 
@@ -80,9 +85,29 @@ def builtin_crisis_contacts() -> list[CrisisContact]:
                 routes=routes,
                 slug=str(entry.get("slug") or ""),
                 url=entry.get("url"),
+                min_age=entry.get("minimum_age"),
+                max_age=entry.get("maximum_age"),
             )
         )
     return out
+
+
+def _contact(entry: Any, moment: dt.datetime) -> CrisisContact:
+    service_open = entry.open_now(moment)
+    routes = tuple(r.route(service_open, moment) for r in entry.routes)
+    phone = next((r.value for r in routes if r.mode == "call"), None)
+    return CrisisContact(
+        name=entry.name,
+        phone=phone,
+        description=entry.summary,
+        what_happens=entry.what_happens,
+        who_for=entry.who_for,
+        routes=routes,
+        slug=entry.slug,
+        url=entry.url,
+        min_age=entry.min_age,
+        max_age=entry.max_age,
+    )
 
 
 def crisis_contacts(
@@ -104,21 +129,23 @@ def crisis_contacts(
     if not entries:
         return builtin_crisis_contacts()
     moment = schedules.london_now(now)
-    out = []
-    for entry in entries:
-        service_open = entry.open_now(moment)
-        routes = tuple(r.route(service_open, moment) for r in entry.routes)
-        phone = next((r.value for r in routes if r.mode == "call"), None)
-        out.append(
-            CrisisContact(
-                name=entry.name,
-                phone=phone,
-                description=entry.summary,
-                what_happens=entry.what_happens,
-                who_for=entry.who_for,
-                routes=routes,
-                slug=entry.slug,
-                url=entry.url,
-            )
-        )
-    return out
+    return [_contact(entry, moment) for entry in entries]
+
+
+def contacts_by_slug(
+    session: Session | None, slugs: Sequence[str], now: dt.datetime | None = None
+) -> list[CrisisContact]:
+    """The directory's services with these slugs, in this order, as contacts for a card;
+    slugs it does not hold are skipped. Without a readable directory, the built-in crisis
+    contacts among them."""
+    if session is not None:
+        try:
+            index = get_index(session)
+        except SQLAlchemyError:
+            log.warning("directory unreadable; using the built-in crisis contacts", exc_info=True)
+        else:
+            by_slug = {e.slug: e for e in index.entries}
+            moment = schedules.london_now(now)
+            return [_contact(by_slug[s], moment) for s in slugs if s in by_slug]
+    builtin = {c.slug: c for c in builtin_crisis_contacts()}
+    return [builtin[s] for s in slugs if s in builtin]

@@ -635,8 +635,13 @@ def search(
     limit: int = 3,
     offset: int = 0,
     now: dt.datetime | None = None,
+    national_only: bool = False,
+    remote_only: bool = False,
 ) -> list[SearchResult]:
     """Services that fit, best first, each with the plain-words reasons it matched.
+
+    `national_only` leaves out local services (someone outside the borough); `remote_only` keeps
+    services reachable without going anywhere (phone, text, chat, online).
 
     Raises InvalidSearch for an unknown need, locality, contact mode or language, an age outside
     0-120, a limit outside 1-50 or a negative offset.
@@ -649,10 +654,10 @@ def search(
     candidates = set(index.by_need.get(need, {}) if need is not None else index.everything)
     if wanted_locality is not None:
         candidates &= index.by_locality.get(wanted_locality, set()) | index.national
-    elif outside:
+    elif outside or national_only:
         candidates &= index.national
     entries = index.entries
-    if locality == "online":
+    if locality == "online" or remote_only:
         candidates = {i for i in candidates if entries[i].modes & REMOTE_MODES}
     if age is not None:
         candidates = {i for i in candidates if _fits(entries[i].min_age, entries[i].max_age, age)}

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from api.core.config import Settings
 from api.main import create_app
-from tests.stack import free_port
+from devkit.stack import free_port
 
 
 def client_without_rasa(database_url: str, **overrides: Any) -> TestClient:

@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from services_directory.curated import load_curated
-from services_directory.db import make_engine, make_session_factory, migrate
-from tests.stack import Stack
-
-
-def build_curated_directory(path: Path) -> str:
-    """A migrated SQLite directory at `path` with the curated data loaded; returns its URL."""
-    url = f"sqlite:///{path}"
-    migrate(url)
-    engine = make_engine(url)
-    try:
-        with make_session_factory(engine)() as session, session.begin():
-            load_curated(session)
-    finally:
-        engine.dispose()
-    return url
+from devkit.stack import Stack, build_curated_directory
 
 
 @pytest.fixture(scope="session")

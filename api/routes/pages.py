@@ -10,7 +10,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.core.config import ROOT, Settings
-from api.texts import domain_responses
+from dialogue.messages import variations_for
+from dialogue.responses import domain_responses
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=ROOT / "api" / "templates")
@@ -49,7 +50,7 @@ async def chat_page(request: Request, embed: bool = False) -> HTMLResponse:
     """
     state = request.app.state
     contacts: list[dict[str, Any]] = state.chat_turn.crisis_contacts()
-    greeting = domain_responses()["utter_greet"][0]
+    greeting = variations_for(domain_responses(), "utter_greet")[0]
     response = templates.TemplateResponse(
         request,
         "index.html",

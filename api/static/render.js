@@ -157,6 +157,7 @@ export function renderMessage(m) {
     item.append(el("p", "crisis-label", "Urgent help"));
   }
   if (m.type === "contacts") item.className = "msg bot way-out";
+  if (m.type === "risk_check") item.className = "msg bot check";
   if (str(m.text)) item.append(el("p", "text", m.text));
 
   if (m.type === "services") {
@@ -165,8 +166,14 @@ export function renderMessage(m) {
       if (s && typeof s === "object" && str(s.name)) cards.append(serviceCard(s));
     }
     item.append(cards);
-  } else if (m.type === "crisis" || m.type === "contacts") {
+  } else if (m.type === "crisis" || m.type === "contacts" || m.type === "risk_check") {
     item.append(contactsList(m.contacts, m.type === "crisis"));
+    const others = Array.isArray(m.more_contacts) ? m.more_contacts : [];
+    if (others.length) {
+      const more = el("details", "more-contacts");
+      more.append(el("summary", null, "More people who can help"), contactsList(others, false));
+      item.append(more);
+    }
   } else if (m.type !== "text" && m.type !== "buttons") {
     if (!str(m.text)) return null;
   }
@@ -194,7 +201,7 @@ export function describe(m) {
     const found = names(m.services);
     if (found.length) parts.push(`${found.length} services: ${found.join(", ")}.`);
   }
-  if (m.type === "crisis" || m.type === "contacts") {
+  if (m.type === "crisis" || m.type === "contacts" || m.type === "risk_check") {
     const found = names(m.contacts);
     if (found.length) parts.push(`Contacts: ${found.join(", ")}.`);
   }

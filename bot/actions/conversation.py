@@ -1,18 +1,22 @@
-"""Misunderstandings and goodbyes: never loop "I don't understand", never close off risk."""
+"""Misunderstandings, asides and goodbyes: never a loop of "I don't understand", never closing off
+a conversation in which risk was expressed."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.directory import DirectoryAccess
-from bot.actions.payloads import contacts_message
+from bot.actions.steps import StepRunner
+from bot.actions.turns import DialogueAction, build_turn
+from dialogue.flow import Say, Step, misunderstood, resume
+from dialogue.messages import contacts_message
+from dialogue.state import Conversation, Turn
 
 MISUNDERSTOOD_INTENTS = {"nlu_fallback", "out_of_scope"}
-HUMAN_ROUTE_AFTER = 2
 
 
 def misunderstandings_in_a_row(tracker: Tracker) -> int:
@@ -28,23 +32,60 @@ def misunderstandings_in_a_row(tracker: Tracker) -> int:
     return count
 
 
-class ActionHandleMisunderstanding(DirectoryAccess, Action):
-    """Says kindly what the bot can do; after two misses in a row, offers a human route."""
+class ActionHandleMisunderstanding(DialogueAction):
+    """Says kindly what the bot can do; after two misses in a row, offers a human route; after a
+    disclosure, only that it is still listening."""
 
     def name(self) -> str:
         return "action_handle_misunderstanding"
 
+    def respond(
+        self, turn: Turn, convo: Conversation, learned: set[str], tracker: Tracker
+    ) -> list[Step]:
+        return misunderstood(turn, convo, misunderstandings_in_a_row(tracker))
+
+
+class ActionTellMore(DialogueAction):
+    """They want to talk about what is happening: the bot listens, and says who listens better."""
+
+    def name(self) -> str:
+        return "action_tell_more"
+
+    def respond(
+        self, turn: Turn, convo: Conversation, learned: set[str], tracker: Tracker
+    ) -> list[Step]:
+        return [Say("utter_tell_more")]
+
+
+class ActionSomethingElse(DialogueAction):
+    """Something else is going on: what is it? (No topic menu after a disclosure.)"""
+
+    def name(self) -> str:
+        return "action_something_else"
+
+    def respond(
+        self, turn: Turn, convo: Conversation, learned: set[str], tracker: Tracker
+    ) -> list[Step]:
+        convo.question_plan = []
+        return [Say("utter_something_else")]
+
+
+class ActionResume(StepRunner, Action):
+    """After an aside ("r u a bot", "is it confidential"), back to the question they were asked."""
+
+    def name(self) -> str:
+        return "action_resume"
+
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if misunderstandings_in_a_row(tracker) >= HUMAN_ROUTE_AFTER:
-            dispatcher.utter_message(response="utter_human_route")
-        elif intent == "out_of_scope":
-            dispatcher.utter_message(response="utter_out_of_scope")
-        else:
-            dispatcher.utter_message(response="utter_misunderstood")
-        return []
+        number = build_turn(tracker).number
+        convo = Conversation.from_slots(tracker.get_slot)
+        before = convo.as_slots()
+        convo.start_turn(number)
+        self.run_steps(resume(convo), convo, dispatcher, domain)
+        convo.end_turn(number)
+        return [SlotSet(name, value) for name, value in convo.changes(before).items()]
 
 
 class ActionGoodbye(DirectoryAccess, Action):

@@ -1,49 +1,42 @@
-"""The crisis and safeguarding response: always first, always with one-tap contacts."""
+"""The crisis and safeguarding response, and worry about someone else: always the card first,
+the one that fits the situation, with one-tap contacts."""
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from rasa_sdk import Tracker
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-
-from bot.actions.directory import DirectoryAccess, contact_from_result
-from bot.actions.payloads import crisis_kind, crisis_message
-from services_directory.search import search
-
-logger = logging.getLogger(__name__)
-
-# After the crisis lines, how many services for abuse and exploitation the safeguarding card shows.
-SAFEGUARDING_EXTRAS = 3
+from bot.actions.turns import DialogueAction
+from dialogue.flow import Step, crisis, is_helper, other_in_danger, risk_response, someone_else
+from dialogue.state import Conversation, Turn
+from safety_screen.subject import whose_risk
 
 
-class ActionCrisisResponse(DirectoryAccess, Action):
-    """Sends the crisis card (or the safeguarding card for abuse and exploitation)."""
+class ActionCrisisResponse(DialogueAction):
+    """The card for the risk read in the message: suicidal thoughts, self-harm, danger now, abuse,
+    grooming, exploitation, sextortion, nowhere safe to sleep; worded for a helper when the one
+    at risk is someone else."""
 
     def name(self) -> str:
         return "action_crisis_response"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        kind = crisis_kind(intent)
-        contacts = self.crisis_contacts()
-        if kind == "safeguarding":
-            contacts += self.safeguarding_contacts()
-        dispatcher.utter_message(json_message=crisis_message(domain["responses"], contacts, intent))
-        if kind == "safeguarding":
-            dispatcher.utter_message(response="utter_safeguarding_sharing")
-        return [SlotSet("risk_expressed", True)]
+    def respond(
+        self, turn: Turn, convo: Conversation, learned: set[str], tracker: Tracker
+    ) -> list[Step]:
+        if is_helper(turn, whose_risk(turn.text), convo):
+            if other_in_danger(turn, convo):
+                return crisis(turn, convo, helper=True)
+            return someone_else(turn, convo)
+        return risk_response(turn, convo)
 
-    def safeguarding_contacts(self) -> list[dict[str, Any]]:
-        """Services for abuse and exploitation beyond the crisis lines: NSPCC, CEOP, ..."""
-        try:
-            with self.session() as session:
-                results = search(session, need="abuse_disclosure", limit=10)
-        except Exception:
-            logger.exception("directory unreadable: safeguarding shows the crisis contacts only")
-            return []
-        return [contact_from_result(r) for r in results if not r.crisis][:SAFEGUARDING_EXTRAS]
+
+class ActionSomeoneElse(DialogueAction):
+    """Worry about a friend, sibling or parent: how to help, or the helper's card if they are in
+    danger now."""
+
+    def name(self) -> str:
+        return "action_someone_else"
+
+    def respond(
+        self, turn: Turn, convo: Conversation, learned: set[str], tracker: Tracker
+    ) -> list[Step]:
+        return someone_else(turn, convo)

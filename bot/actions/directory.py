@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.core.config import get_settings
-from services_directory.crisis import crisis_contacts
+from services_directory.crisis import contacts_by_slug, crisis_contacts
 from services_directory.db import make_engine, make_session_factory
 from services_directory.search import SearchResult
 
@@ -53,6 +53,17 @@ class DirectoryAccess:
         except Exception:
             logger.exception("directory unreadable: using the built-in crisis contacts")
             contacts = crisis_contacts(None)
+        return [c.to_dict() for c in contacts]
+
+    def contacts_by_slug(self, slugs: list[str]) -> list[dict[str, Any]]:
+        """The directory's services with these slugs, as contacts (the built-in crisis lines
+        among them if it can't be read)."""
+        try:
+            with self.session() as session:
+                contacts = contacts_by_slug(session, slugs)
+        except Exception:
+            logger.exception("directory unreadable: using the built-in crisis contacts")
+            contacts = contacts_by_slug(None, slugs)
         return [c.to_dict() for c in contacts]
 
 

@@ -12,6 +12,15 @@ Runs last in the pipeline (after the intent classifier and FallbackClassifier). 
   highest-ranked risk intent in its top 3 when that one is more urgent (it read the whole message,
   the screen saw a word: "a blade" in someone else's hand is danger, not self-harm).
 
+- someone else: when the risk is plainly someone else's ("my friend keeps saying she wants to
+  die": a third-party subject in the screen's own words) and the model ranks
+  ``worried_about_someone`` in its top 3, that intent stands instead of a risk intent, unless the
+  screen says ``crisis``. The action then answers the helper: the helper's crisis card when the
+  other person is in danger now, otherwise how to help.
+- check: when the screen's signal is only possible and the message has a recognisable harmless
+  reading (a game, a story, schoolwork: "kms this game is so laggy") but a risk intent is read,
+  ``safety_screen.check`` is true: the dialogue asks the kind direct question instead of giving
+  the crisis response (contract: ``risk_check``).
 - veto: when the screen found no risk but recognised a harmless reading (an idiom, a game, a
   story, schoolwork: ``safety_screen.benign``), a risk intent from the model alone gives way to
   the model's best other intent.
@@ -40,11 +49,15 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from safety_screen import CRISIS, CRISIS_INTENTS, NONE, POSSIBLE, load_lexicon, screen
-from safety_screen.benign import benign_context
+from safety_screen.benign import benign_context, sincere
+from safety_screen.subject import about_someone_else
 
 logger = logging.getLogger(__name__)
 
 OUTPUT_KEY = "safety_screen"
+SOMEONE_ELSE = "worried_about_someone"
+# The risks the kind direct question is about; danger now and abuse always get the card.
+CHECKABLE = frozenset({"suicidal_thoughts", "self_harm"})
 
 
 def top_risk_intent(ranking: list[dict[str, Any]], config: dict) -> str | None:
@@ -55,15 +68,31 @@ def top_risk_intent(ranking: list[dict[str, Any]], config: dict) -> str | None:
     return None
 
 
-def model_is_unsure(intent: dict[str, Any], ranking: list[dict[str, Any]], config: dict) -> bool:
+def model_is_unsure(
+    intent: dict[str, Any], ranking: list[dict[str, Any]], config: dict, text: str = ""
+) -> bool:
     """True when the model's own reading leaves room for a risk the screen half-saw."""
     name = intent.get(INTENT_NAME_KEY)
     confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
     if name == DEFAULT_NLU_FALLBACK_INTENT_NAME:
         return True
+    if name == SOMEONE_ELSE and not about_someone_else(text):
+        return True  # "someone else" read into a message about the young person themself
     if name not in CRISIS_INTENTS and confidence < config["unsure_below"]:
         return True
     return top_risk_intent(ranking, config) is not None
+
+
+def someone_else_reading(
+    ranking: list[dict[str, Any]], config: dict, level: str, text: str
+) -> dict[str, Any] | None:
+    """The model's ``worried_about_someone`` entry when the risk is plainly someone else's."""
+    if level == CRISIS:
+        return None
+    for entry in ranking[: config["risk_in_top"]]:
+        if entry.get(INTENT_NAME_KEY) == SOMEONE_ELSE:
+            return entry if about_someone_else(text) else None
+    return None
 
 
 def more_urgent_model_reading(
@@ -87,8 +116,10 @@ class SafetyScreen(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Below ``unsure_below`` or with a risk intent in the top ``risk_in_top``: unsure."""
-        return {"unsure_below": 0.75, "risk_in_top": 3}
+        """Below ``unsure_below`` or with a risk intent in the top ``risk_in_top``: unsure.
+        ``check_below``: a suicide or self-harm reading of the model alone (no screen signal)
+        below this confidence is unclear: the dialogue asks directly."""
+        return {"unsure_below": 0.75, "risk_in_top": 3, "check_below": 0.5}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._config = {**self.get_default_config(), **(config or {})}
@@ -124,7 +155,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
         overridden = result.intent in CRISIS_INTENTS and (
             result.level == CRISIS
-            or (result.level == POSSIBLE and model_is_unsure(intent, ranking, self._config))
+            or (result.level == POSSIBLE and model_is_unsure(intent, ranking, self._config, text))
         )
         # The model alone calls it a risk, the screen found none and recognised a harmless
         # reading ("this homework is killing me"): the model's best other intent stands.
@@ -134,7 +165,16 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             and intent.get(INTENT_NAME_KEY) in CRISIS_INTENTS
             and benign_context(text)
         )
-        if overridden:
+        helper = None
+        if overridden or intent.get(INTENT_NAME_KEY) in CRISIS_INTENTS:
+            helper = someone_else_reading(ranking, self._config, result.level, text)
+        if helper is not None:
+            overridden = vetoed = False
+            chosen_entry = {INTENT_NAME_KEY: SOMEONE_ELSE, PREDICTED_CONFIDENCE_KEY: 1.0}
+            rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != SOMEONE_ELSE]
+            message.set(INTENT, chosen_entry, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen_entry, *rest], add_to_output=True)
+        elif overridden:
             chosen = result.intent
             if result.level == POSSIBLE:
                 chosen = more_urgent_model_reading(ranking, self._config, chosen) or chosen
@@ -147,6 +187,20 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             if others:
                 message.set(INTENT, others[0], add_to_output=True)
                 message.set(INTENT_RANKING_KEY, others, add_to_output=True)
+        final = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        model_only_unsure = (
+            result.level == NONE
+            and float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < self._config["check_below"]
+        )
+        check = (
+            helper is None
+            and final in CHECKABLE
+            and not sincere(text)
+            and (
+                (result.level == POSSIBLE and benign_context(text))
+                or (model_only_unsure and intent.get(INTENT_NAME_KEY) == final)
+            )
+        )
         message.set(
             OUTPUT_KEY,
             {
@@ -156,6 +210,8 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                 "model_intent": intent.get(INTENT_NAME_KEY),
                 "overridden": overridden,
                 "vetoed": vetoed,
+                "someone_else": helper is not None,
+                "check": check,
             },
             add_to_output=True,
         )

@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.texts import domain_responses
+from dialogue.responses import domain_responses
 from services_directory.db import make_engine
 
 

@@ -2,64 +2,112 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.answers import ActionAnswer, ActionExplainWhy
 from bot.actions.confidentiality import ActionExplainConfidentiality
-from bot.actions.conversation import ActionGoodbye, ActionHandleMisunderstanding
-from bot.actions.crisis import ActionCrisisResponse
+from bot.actions.conversation import ActionGoodbye, ActionHandleMisunderstanding, ActionResume
+from bot.actions.crisis import ActionCrisisResponse, ActionSomeoneElse
 from bot.actions.needs import ActionAcknowledgeNeed
-from bot.actions.service_form import ValidateServicePreferencesForm, parse_age
-from bot.actions.suggest_services import ActionShowMore, ActionSuggestServices, search_arguments
+from bot.actions.search import search_arguments
+from bot.actions.suggest_services import ActionShowMore, ActionTips
 from bot.actions.talk_now import ActionTalkToSomeoneNow
+from dialogue.state import SAFETY, Conversation
 from tests.bot.conftest import make_tracker
 
 CRISIS_NUMBERS = {"999", "111", "0800 1111", "116 123", "85258"}
 
 
-def route_values(message: dict[str, Any]) -> set[str]:
-    return {r["value"] for c in message["contacts"] for r in c["routes"]}
+def route_values(contacts: list[dict[str, Any]]) -> set[str]:
+    return {r["value"] for c in contacts for r in c["routes"]}
 
 
 def custom_messages(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
     return [m["custom"] for m in dispatcher.messages if m.get("custom")]
 
 
+def said(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m.get("response") or m["custom"]["type"] for m in dispatcher.messages]
+
+
 def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-@pytest.mark.parametrize("intent", ["suicidal_thoughts", "self_harm", "immediate_danger"])
-def test_crisis_response_is_the_crisis_card_with_every_number(session_factory, domain, intent):
-    dispatcher = CollectingDispatcher()
-    events = ActionCrisisResponse(session_factory).run(dispatcher, make_tracker(intent), domain)
-    assert dispatcher.messages[0]["custom"]["type"] == "crisis"
+def user_event(intent: str, level: str = "none", matched: list[str] | None = None) -> dict:
+    parse = {
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": [{"name": intent, "confidence": 1.0}],
+        "safety_screen": {"level": level, "matched": matched or []},
+    }
+    return {"event": "user", "parse_data": parse}
+
+
+def card_of(dispatcher: CollectingDispatcher) -> dict[str, Any]:
     card = dispatcher.messages[0]["custom"]
-    assert card["kind"] == "crisis"
-    assert route_values(card) >= CRISIS_NUMBERS
+    assert card["type"] == "crisis"
+    return card
+
+
+@pytest.mark.parametrize(
+    ("intent", "kind"),
+    [
+        ("suicidal_thoughts", "suicide"),
+        ("self_harm", "self_harm"),
+        ("immediate_danger", "danger_now"),
+    ],
+)
+def test_crisis_response_is_the_card_that_fits_with_every_crisis_line(
+    session_factory, domain, intent, kind
+):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent, text="x", events=[user_event(intent, "crisis")])
+    events = ActionCrisisResponse(session_factory).run(dispatcher, tracker, domain)
+    card = card_of(dispatcher)
+    assert card["kind"] == kind
+    assert 1 <= len(card["contacts"]) <= 4
+    assert route_values(card["contacts"] + card.get("more_contacts", [])) >= CRISIS_NUMBERS
     assert {b["payload"] for b in card["buttons"]} >= {"/im_safe", "/talk_to_someone_now"}
     assert "bot" in card["text"]  # honest that it is a bot
-    assert events == [SlotSet("risk_expressed", True)]
+    slots = slot_events(events)
+    assert slots["risk_expressed"] is True and slots["risk_kind"] == kind
+    assert slots["awaiting"] == SAFETY
 
 
-def test_safeguarding_response_says_it_is_not_their_fault(session_factory, domain):
+def test_danger_now_puts_999_first(session_factory, domain):
     dispatcher = CollectingDispatcher()
-    ActionCrisisResponse(session_factory).run(dispatcher, make_tracker("abuse_disclosure"), domain)
-    card = dispatcher.messages[0]["custom"]
-    assert card["type"] == "crisis" and card["kind"] == "safeguarding"
-    # Whichever variation is picked, it says it is not their fault.
-    variations = {v["text"] for v in domain["responses"]["utter_safeguarding"]}
-    assert card["text"] in variations
-    assert all("not your fault" in v for v in variations)
-    assert route_values(card) >= CRISIS_NUMBERS
-    # Beyond the crisis lines: where to report images and online abuse.
+    tracker = make_tracker("immediate_danger", text="x", events=[user_event("immediate_danger")])
+    ActionCrisisResponse(session_factory).run(dispatcher, tracker, domain)
+    assert card_of(dispatcher)["contacts"][0]["phone"] == "999"
+
+
+def test_sextortion_gets_its_own_card_and_steps(session_factory, domain):
+    dispatcher = CollectingDispatcher()
+    event = user_event("abuse_disclosure", "crisis", ["ab_images_shared"])
+    tracker = make_tracker("abuse_disclosure", text="x", events=[event])
+    tracker.latest_message = event["parse_data"] | {"text": "x"}
+    ActionCrisisResponse(session_factory).run(dispatcher, tracker, domain)
+    card = card_of(dispatcher)
     names = " ".join(c["name"] for c in card["contacts"])
+    assert card["kind"] == "sextortion"
     assert "Report Remove" in names and "CEOP" in names
-    assert dispatcher.messages[1]["response"] == "utter_safeguarding_sharing"
+    assert all("not your fault" in v["text"] for v in domain["responses"]["utter_card_sextortion"])
+    assert said(dispatcher)[1:] == ["utter_card_sextortion_steps", "utter_safeguarding_sharing"]
+
+
+def test_a_19_year_old_is_never_offered_childline(session_factory, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "suicidal_thoughts", text="x", slots={"age": 19}, events=[user_event("suicidal_thoughts")]
+    )
+    ActionCrisisResponse(session_factory).run(dispatcher, tracker, domain)
+    card = card_of(dispatcher)
+    everyone = card["contacts"] + card.get("more_contacts", [])
+    assert "Childline" not in {c["name"] for c in everyone}
+    assert route_values(everyone) >= CRISIS_NUMBERS - {"0800 1111"}
 
 
 def test_crisis_response_survives_an_unreadable_directory(domain):
@@ -67,83 +115,125 @@ def test_crisis_response_survives_an_unreadable_directory(domain):
         raise RuntimeError("database is down")
 
     dispatcher = CollectingDispatcher()
-    ActionCrisisResponse(broken_factory).run(dispatcher, make_tracker("self_harm"), domain)
-    assert route_values(dispatcher.messages[0]["custom"]) >= CRISIS_NUMBERS
+    tracker = make_tracker("self_harm", text="x", events=[user_event("self_harm")])
+    ActionCrisisResponse(broken_factory).run(dispatcher, tracker, domain)
+    card = card_of(dispatcher)
+    assert route_values(card["contacts"] + card.get("more_contacts", [])) >= CRISIS_NUMBERS
 
 
-def test_acknowledge_need_plans_at_most_two_unknown_questions(domain):
+def after_the_card(text: str, intent: str) -> tuple[CollectingDispatcher, dict[str, Any]]:
+    slots = {"risk_expressed": True, "risk_kind": "suicide", "awaiting": SAFETY, "asked_at": 1}
+    events = [user_event("suicidal_thoughts", "crisis"), user_event(intent)]
+    return CollectingDispatcher(), {"tracker": make_tracker(intent, text, slots, events)}
+
+
+def test_typed_no_after_the_card_gets_999_and_the_contacts_again(session_factory, domain):
+    dispatcher, kwargs = after_the_card("no", "deny")
+    events = ActionAnswer(session_factory).run(dispatcher, kwargs["tracker"], domain)
+    card = card_of(dispatcher)
+    assert card["contacts"][0]["phone"] == "999"
+    assert card["text"] in {v["text"] for v in domain["responses"]["utter_not_safe"]}
+    assert slot_events(events)["awaiting"] is None
+
+
+def test_typed_safe_after_the_card_is_met_warmly(session_factory, domain):
+    dispatcher, kwargs = after_the_card("yeah im ok for now", "im_safe")
+    ActionAnswer(session_factory).run(dispatcher, kwargs["tracker"], domain)
+    assert said(dispatcher) == ["utter_im_safe"]
+
+
+def test_worry_about_a_friend_gets_guidance_and_services(session_factory, domain):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("bullying", slots={"age": 14, "locality": None, "contact_mode": None})
-    events = ActionAcknowledgeNeed().run(dispatcher, tracker, domain)
-    assert [m["response"] for m in dispatcher.messages] == ["utter_ack_bullying"]
+    text = "my friend keeps saying she wants to die"
+    tracker = make_tracker(
+        "worried_about_someone", text, events=[user_event("worried_about_someone", "possible")]
+    )
+    events = ActionSomeoneElse(session_factory).run(dispatcher, tracker, domain)
+    assert said(dispatcher)[:2] == ["utter_someone_else", "services"]
+    assert "risk_expressed" not in slot_events(events)
+
+
+def test_a_friend_in_danger_now_gets_the_helpers_card(session_factory, domain):
+    dispatcher = CollectingDispatcher()
+    text = "my mate posted goodbye on his story and isnt answering"
+    tracker = make_tracker(
+        "worried_about_someone", text, events=[user_event("worried_about_someone", "possible")]
+    )
+    events = ActionSomeoneElse(session_factory).run(dispatcher, tracker, domain)
+    card = card_of(dispatcher)
+    assert card["kind"] == "helper" and card["contacts"][0]["phone"] == "999"
+    assert "are you safe" not in card["text"].lower()
+    assert slot_events(events).get("awaiting") is None
+
+
+def test_a_need_gets_services_then_a_question_not_already_answered(session_factory, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("bullying", "people keep picking on me", slots={"age": 14})
+    events = ActionAcknowledgeNeed(session_factory).run(dispatcher, tracker, domain)
+    assert said(dispatcher) == [
+        "utter_ack_bullying",
+        "services",
+        "utter_trusted_adult_hint_bullying",
+        "utter_ask_locality",
+    ]
     slots = slot_events(events)
-    assert slots["need"] == "bullying"
-    assert slots["form_plan"] == ["locality", "contact_mode"]
-    assert slots["questions_needed"] is True
+    assert slots["need"] == "bullying" and slots["awaiting"] == "locality"
 
 
-def test_acknowledge_need_asks_nothing_already_known(domain):
+def test_acknowledge_need_asks_nothing_already_known(session_factory, domain):
     tracker = make_tracker(
-        "low_mood", slots={"age": 15, "locality": "online", "contact_mode": "text"}
+        "low_mood",
+        "feeling rubbish",
+        slots={"age": 15, "locality": "online", "contact_mode": "text"},
     )
-    slots = slot_events(ActionAcknowledgeNeed().run(CollectingDispatcher(), tracker, domain))
-    assert slots["form_plan"] == [] and slots["questions_needed"] is False
-
-
-def test_browsing_uses_their_words_as_the_search(domain):
-    tracker = make_tracker("ask_services", text="any youth clubs near me")
-    slots = slot_events(ActionAcknowledgeNeed().run(CollectingDispatcher(), tracker, domain))
-    assert slots["need"] is None and slots["search_text"] == "any youth clubs near me"
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("14", 14), (16, 16), ("im 13", 13), ("5", None), ("99", None), ("old", None)],
-)
-def test_parse_age(value, expected):
-    assert parse_age(value) == expected
-
-
-def test_form_asks_only_the_planned_questions(domain):
-    form = ValidateServicePreferencesForm()
-    tracker = make_tracker("inform", slots={"form_plan": ["age", "locality"]})
-    planned = form.required_slots(
-        ["age", "locality", "contact_mode"], CollectingDispatcher(), tracker, domain
-    )
-    assert asyncio.run(planned) == ["age", "locality"]
-
-
-def test_form_validation_normalises_and_accepts_skips(domain):
-    form = ValidateServicePreferencesForm()
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("inform")
-    assert form.validate_age("skipped", dispatcher, tracker, domain) == {"age": "skipped"}
-    assert form.validate_age("15", dispatcher, tracker, domain) == {"age": 15}
-    assert form.validate_age("banana", dispatcher, tracker, domain) == {"age": None}
-    assert dispatcher.messages[-1]["response"] == "utter_age_not_understood"
-    assert form.validate_locality("Riverside", dispatcher, tracker, domain) == {
-        "locality": "riverside"
-    }
-    assert form.validate_locality("e1 6an", dispatcher, tracker, domain) == {"locality": "E1 6AN"}
-    assert form.validate_contact_mode("TEXT", dispatcher, tracker, domain) == {
-        "contact_mode": "text"
-    }
-    assert form.validate_contact_mode("pigeon", dispatcher, tracker, domain) == {
-        "contact_mode": "any"
-    }
+    ActionAcknowledgeNeed(session_factory).run(dispatcher, tracker, domain)
+    assert said(dispatcher)[:2] == ["utter_ack_low_mood", "services"]
+    assert said(dispatcher)[-1] == "utter_services_follow_up"
 
 
-def test_search_arguments_follow_the_slots():
+def test_browsing_uses_their_words_as_the_search(session_factory, domain):
+    tracker = make_tracker("ask_services", text="any youth clubs near me")
+    events = ActionAcknowledgeNeed(session_factory).run(CollectingDispatcher(), tracker, domain)
+    slots = slot_events(events)
+    assert slots.get("need") is None and slots["search_text"] == "any youth clubs near me"
+
+
+def test_a_typed_age_answers_the_question_and_moves_on(session_factory, domain):
+    slots = {
+        "need": "feeling_lonely",
+        "awaiting": "age",
+        "asked_at": 1,
+        "question_plan": [],
+        "locality": "online",
+    }
     tracker = make_tracker(
-        "inform",
-        slots={
-            "need": "feeling_lonely",
-            "age": 14,
-            "locality": "riverside",
-            "contact_mode": "text",
-        },
+        "inform", "fourteen", slots, [user_event("feeling_lonely"), user_event("inform")]
     )
-    assert search_arguments(tracker) == {
+    dispatcher = CollectingDispatcher()
+    events = ActionAnswer(session_factory).run(dispatcher, tracker, domain)
+    assert slot_events(events)["age"] == 14
+    services = custom_messages(dispatcher)[0]
+    assert services["type"] == "services" and 1 <= len(services["services"]) <= 3
+    assert said(dispatcher)[-1] == "utter_services_follow_up"
+
+
+def test_why_do_you_ask_is_answered_honestly(session_factory, domain):
+    slots = {"need": "feeling_lonely", "awaiting": "age", "asked_at": 1}
+    tracker = make_tracker(
+        "ask_why",
+        "why do u need my age",
+        slots,
+        [user_event("feeling_lonely"), user_event("ask_why")],
+    )
+    dispatcher = CollectingDispatcher()
+    ActionExplainWhy(session_factory).run(dispatcher, tracker, domain)
+    assert said(dispatcher) == ["utter_why_age", "utter_ask_age"]
+
+
+def test_search_arguments_follow_the_conversation():
+    convo = Conversation(need="feeling_lonely", age=14, locality="riverside", contact_mode="text")
+    assert search_arguments(convo) == {
         "need": "feeling_lonely",
         "text": None,
         "age": 14,
@@ -151,33 +241,22 @@ def test_search_arguments_follow_the_slots():
         "contact_modes": ["text"],
         "locality": "riverside",
     }
-    postcode = make_tracker("inform", slots={"locality": "E14 2AB", "age": "skipped"})
-    assert search_arguments(postcode)["postcode"] == "E14 2AB"
-    assert search_arguments(postcode)["age"] is None
-
-
-def test_lonely_14_year_old_gets_up_to_three_fitting_services(session_factory, domain):
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        "inform", slots={"need": "feeling_lonely", "age": 14, "locality": "riverside"}
-    )
-    events = ActionSuggestServices(session_factory).run(dispatcher, tracker, domain)
-    services = custom_messages(dispatcher)[0]
-    assert services["type"] == "services"
-    assert 1 <= len(services["services"]) <= 3
-    for card in services["services"]:
-        assert card["name"] and card["how_to_contact"] and card["what_happens"]
-    slots = slot_events(events)
-    assert slots["results_offset"] == len(services["services"])
-    assert [s["id"] for s in slots["shown_services"]] == [c["id"] for c in services["services"]]
-    assert dispatcher.messages[-1]["response"] == "utter_services_follow_up"
+    postcode = search_arguments(Conversation(locality="E14 2AB", age="skipped"))
+    assert postcode["postcode"] == "E14 2AB" and postcode["age"] is None
+    assert search_arguments(Conversation(locality="online"))["remote_only"] is True
+    assert search_arguments(Conversation(locality="elsewhere"))["national_only"] is True
+    assert search_arguments(Conversation(contact_mode="not_call"))["contact_modes"] == [
+        "text",
+        "webchat",
+        "email",
+    ]
 
 
 def test_show_more_gives_different_services(session_factory, domain):
     first = CollectingDispatcher()
-    slots = {"need": "low_mood", "age": 16}
-    events = ActionSuggestServices(session_factory).run(
-        first, make_tracker("inform", slots=slots), domain
+    slots = {"need": "low_mood", "age": 16, "locality": "online", "contact_mode": "any"}
+    events = ActionAcknowledgeNeed(session_factory).run(
+        first, make_tracker("low_mood", "so low", slots=slots), domain
     )
     more = CollectingDispatcher()
     ActionShowMore(session_factory).run(
@@ -186,6 +265,13 @@ def test_show_more_gives_different_services(session_factory, domain):
     before = {c["id"] for c in custom_messages(first)[0]["services"]}
     after = {c["id"] for c in custom_messages(more)[0]["services"]}
     assert after and not before & after
+
+
+def test_tips_fit_the_need(session_factory, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("ask_tips", "any tips tho", slots={"need": "sleep_problems"})
+    ActionTips(session_factory).run(dispatcher, tracker, domain)
+    assert said(dispatcher) == ["utter_tips_sleep_problems", "utter_tips_follow_up"]
 
 
 def test_talk_to_someone_now_only_offers_routes_open_now(session_factory, domain):
@@ -197,34 +283,48 @@ def test_talk_to_someone_now_only_offers_routes_open_now(session_factory, domain
     if message["type"] == "services":
         assert all(card["open_now"] is True for card in message["services"])
     else:  # nothing fitting open now: the 24/7 crisis routes
-        assert message["type"] == "contacts" and route_values(message) >= CRISIS_NUMBERS
+        assert message["type"] == "contacts" and route_values(message["contacts"]) >= CRISIS_NUMBERS
 
 
-def test_confidentiality_covers_this_chat_and_each_shown_service(domain):
+def test_confidentiality_covers_this_chat_and_each_shown_service(session_factory, domain):
     dispatcher = CollectingDispatcher()
     shown = [{"id": "1", "name": "Childline", "confidentiality": "Private unless..."}]
-    ActionExplainConfidentiality().run(
-        dispatcher, make_tracker("ask_confidentiality", slots={"shown_services": shown}), domain
+    ActionExplainConfidentiality(session_factory).run(
+        dispatcher,
+        make_tracker("ask_confidentiality", "is it private", slots={"shown_services": shown}),
+        domain,
     )
-    responses = [m["response"] for m in dispatcher.messages]
-    assert responses[0] == "utter_confidentiality_this_chat"
-    assert responses[-1] == "utter_confidentiality_service"
+    assert said(dispatcher)[0] == "utter_confidentiality_this_chat"
+    assert said(dispatcher)[-1] == "utter_confidentiality_service"
     assert dispatcher.messages[-1]["service_name"] == "Childline"
 
 
-def user_event(intent: str) -> dict[str, Any]:
-    return {"event": "user", "parse_data": {"intent": {"name": intent}}}
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("will they tell my mum", "utter_telling_family"),
+        ("if i tell school will they take me away from my family", "utter_telling_taken_away"),
+        ("what happens if i tell childline about my uncle", "utter_telling_childline"),
+        ("if i tell a teacher what happens", "utter_telling_school"),
+    ],
+)
+def test_what_happens_when_you_tell(session_factory, domain, text, answer):
+    dispatcher = CollectingDispatcher()
+    ActionExplainConfidentiality(session_factory).run(
+        dispatcher, make_tracker("ask_confidentiality", text), domain
+    )
+    assert said(dispatcher) == [answer, "utter_telling_you_decide"]
 
 
-def test_second_misunderstanding_in_a_row_offers_a_human(domain):
-    action = ActionHandleMisunderstanding()
+def test_second_misunderstanding_in_a_row_offers_a_human(session_factory, domain):
+    action = ActionHandleMisunderstanding(session_factory)
     once = CollectingDispatcher()
     action.run(
         once,
         make_tracker("nlu_fallback", events=[user_event("greet"), user_event("nlu_fallback")]),
         domain,
     )
-    assert once.messages[0]["response"] == "utter_misunderstood"
+    assert said(once) == ["utter_misunderstood"]
     twice = CollectingDispatcher()
     action.run(
         twice,
@@ -233,14 +333,28 @@ def test_second_misunderstanding_in_a_row_offers_a_human(domain):
         ),
         domain,
     )
-    assert twice.messages[0]["response"] == "utter_human_route"
+    assert said(twice) == ["utter_human_route"]
+
+
+def test_an_aside_goes_back_to_the_question(session_factory, domain):
+    slots = {"awaiting": "age", "asked_at": 1, "need": "bullying"}
+    dispatcher = CollectingDispatcher()
+    events = ActionResume(session_factory).run(
+        dispatcher,
+        make_tracker(
+            "bot_challenge", "r u a bot", slots, [user_event("bullying"), user_event("x")]
+        ),
+        domain,
+    )
+    assert said(dispatcher) == ["utter_ask_age"]
+    assert slot_events(events)["asked_at"] == 2
 
 
 def test_goodbye_keeps_the_crisis_contacts_one_tap_away(session_factory, domain):
     plain = CollectingDispatcher()
     ActionGoodbye(session_factory).run(plain, make_tracker("goodbye"), domain)
     message = custom_messages(plain)[0]
-    assert message["type"] == "contacts" and route_values(message) >= CRISIS_NUMBERS
+    assert message["type"] == "contacts" and route_values(message["contacts"]) >= CRISIS_NUMBERS
     after_risk = CollectingDispatcher()
     ActionGoodbye(session_factory).run(
         after_risk, make_tracker("goodbye", slots={"risk_expressed": True}), domain

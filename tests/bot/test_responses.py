@@ -88,7 +88,8 @@ def test_reading_age_about_eleven() -> None:
 @pytest.mark.parametrize(
     "name",
     [name for name in RESPONSES if name.startswith("utter_ack_")]
-    + ["utter_crisis", "utter_safeguarding", "utter_greet"],
+    + [f"utter_card_{kind}" for kind in ("suicide", "self_harm", "danger_now", "abuse", "helper")]
+    + ["utter_greet"],
 )
 def test_has_variations(name: str) -> None:
     texts = {v["text"] for v in RESPONSES[name]}

@@ -17,9 +17,9 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from devkit.stack import Stack, free_port
 from services_directory.curated import load_curated
 from services_directory.db import make_engine, make_session_factory, migrate
-from tests.stack import Stack, free_port
 
 pytestmark = [
     pytest.mark.e2e,

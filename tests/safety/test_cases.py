@@ -13,7 +13,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.stack import Stack
+from devkit.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

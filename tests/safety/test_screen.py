@@ -552,6 +552,7 @@ SELF_HARM = [
 ]
 
 DANGER = [
+    "im hiding in the bathroom my stepdad is drunk and banging on the door",
     "someone with a knife is outside my door",
     "there's a man following me right now",
     "someone is following me home and i'm scared",
@@ -846,6 +847,9 @@ ABUSE = [
     "my parents dont let me have food as punishment",
     "my mum is drunk all the time and forgets to feed us",
     "my dad kicked me out and hit me",
+    "my dad kicked me out and i have nowhere to sleep tonight",
+    "my mum kicked me out and im on the streets",
+    "im sleeping on the bus tonight",
     "my dad slammed my head against the wall",
     "my step dad strangled me last night",
     "my boyfriend controls me and hits me if i see my friends",
@@ -1046,6 +1050,10 @@ HARD_NEGATIVES = [
     "i'm worried about knife crime in my area",
     "there's no food in the house till friday",
     "we got kicked out and we're sofa surfing",
+    "i got kicked out of class for talking",
+    "playing hide and seek, hiding in the wardrobe",
+    "hiding in my room from my little sister lol",
+    "there are people sleeping rough near my school",
     "i think i might be gay and i can't tell anyone",
     "my mum makes me carry the shopping",
     "my sister is getting married next month",

@@ -29,6 +29,8 @@ def test_crisis_contacts_from_the_directory(curated: Session) -> None:
         "what_happens",
         "who_for",
         "routes",
+        "min_age",
+        "max_age",
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.web.browser import AXE, CHROMIUM, Guard, launch, open_page
+from devkit.browser import AXE, CHROMIUM, Guard, launch, open_page
 
 PageFactory = Callable[..., tuple[Page, Guard]]
 

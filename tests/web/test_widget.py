@@ -7,18 +7,19 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.stack import Stack
-from tests.web.browser import (
+from devkit.browser import (
     ARTIFACTS,
     BOT,
     axe_violations,
     bot_count,
+    choose,
     first_load_bytes,
     last_choices,
     send,
     session_storage,
     until_services,
 )
+from devkit.stack import Stack
 from tests.web.conftest import PageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -73,6 +74,7 @@ def test_buttons_lead_to_service_cards_with_working_links(
 ) -> None:
     page, guard = open_chat(new_page, stack)
     until_services(page)
+    choose(page, "Rather not say")  # the optional question that follows the first services
 
     cards = page.locator("#log .cards .card")
     assert 1 <= cards.count() <= 3
@@ -137,8 +139,14 @@ def test_keyboard_only(new_page: PageFactory, stack: Stack) -> None:
     )
     expect(page.locator("#log > li.msg.user").last).to_have_text("Feeling lonely")
     assert page.evaluate("document.activeElement.classList.contains('user')")
-    # Tab moves on to the next question's choices.
+    # Tab moves on into the reply: the first service card's links, then on to the question's
+    # choices.
     page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('li.msg.bot') !== null")
+    for _ in range(30):
+        if page.evaluate("document.activeElement.closest('.choices') !== null"):
+            break
+        page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('.choices') !== null")
     guard.assert_clean()
 

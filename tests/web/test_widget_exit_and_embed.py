@@ -17,11 +17,10 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
+from devkit.browser import BOT, send, session_storage, until_services
+from devkit.stack import Stack, build_curated_directory, free_port
 from services_directory.curated import data_dir, load_curated
 from services_directory.db import make_engine, make_session_factory
-from tests.conftest import build_curated_directory
-from tests.stack import Stack, free_port
-from tests.web.browser import BOT, send, session_storage, until_services
 from tests.web.conftest import PageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]

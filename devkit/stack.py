@@ -12,6 +12,9 @@ from pathlib import Path
 
 import httpx
 
+from services_directory.curated import load_curated
+from services_directory.db import make_engine, make_session_factory, migrate
+
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "current.tar.gz"
 STARTUP_SECONDS = 240
@@ -167,3 +170,16 @@ class Stack:
     def log_tail(self, name: str, lines: int = 40) -> str:
         path = self.workdir / f"{name}.log"
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def build_curated_directory(path: Path) -> str:
+    """A migrated SQLite directory at `path` with the curated data loaded; returns its URL."""
+    url = f"sqlite:///{path}"
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            load_curated(session)
+    finally:
+        engine.dispose()
+    return url

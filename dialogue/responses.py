@@ -1,7 +1,7 @@
-"""The words the API itself may have to say, read from the Rasa domain so they live in one place.
+"""The domain's responses, read from `bot/domain/` so every word lives in one place.
 
-The API speaks for itself only when Rasa or the action server cannot: then it still gives the
-crisis response and an honest note. Those responses live in `bot/domain/` like every other word.
+The API speaks for itself only when Rasa or the action server cannot (the crisis response and an
+honest note), and the actions build structured messages (cards) from the same words.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from typing import Any
 
 import yaml
 
-from api.core.config import ROOT
-
-DOMAIN_DIR = ROOT / "bot" / "domain"
+DOMAIN_DIR = Path(__file__).resolve().parents[1] / "bot" / "domain"
 
 
 @cache

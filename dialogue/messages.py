@@ -12,15 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 Responses = Mapping[str, Sequence[Mapping[str, Any]]]
-
-CRISIS_INTENTS = frozenset({"suicidal_thoughts", "self_harm", "immediate_danger"})
-SAFEGUARDING_INTENTS = frozenset({"abuse_disclosure"})
-RISK_INTENTS = CRISIS_INTENTS | SAFEGUARDING_INTENTS
-# The words and the follow-up choices of each kind of crisis card.
-CRISIS_RESPONSES = {
-    "crisis": ("utter_crisis", "utter_crisis_choices"),
-    "safeguarding": ("utter_safeguarding", "utter_safeguarding_choices"),
-}
+Slots = Mapping[str, Any]
 
 
 class _KeepMissing(dict):
@@ -35,14 +27,33 @@ def _fill(template: str, values: Mapping[str, Any]) -> str:
     return template.format_map(_KeepMissing({k: v for k, v in values.items() if k in names}))
 
 
-def pick(
-    responses: Responses, name: str, rng: random.Random | None = None, **values: Any
-) -> dict[str, Any]:
-    """One variation of response `name`, with `{placeholders}` filled from `values`."""
+def _fits(variation: Mapping[str, Any], slots: Slots) -> bool:
+    conditions = variation.get("condition") or []
+    return all(
+        c.get("type") == "slot" and slots.get(str(c.get("name"))) == c.get("value")
+        for c in conditions
+    )
+
+
+def variations_for(responses: Responses, name: str, slots: Slots | None = None) -> list[Mapping]:
+    """The variations Rasa would choose from: those whose conditions hold on the slots, or the
+    unconditioned ones when none does (Rasa's conditional response variations)."""
     variations = responses.get(name)
     if not variations:
         raise KeyError(f"the domain has no response {name!r}")
-    chosen = (rng or random).choice(list(variations))
+    conditioned = [v for v in variations if v.get("condition") and _fits(v, slots or {})]
+    return conditioned or [v for v in variations if not v.get("condition")]
+
+
+def pick(
+    responses: Responses,
+    name: str,
+    rng: random.Random | None = None,
+    slots: Slots | None = None,
+    **values: Any,
+) -> dict[str, Any]:
+    """One variation of response `name`, with `{placeholders}` filled from `values`."""
+    chosen = (rng or random).choice(variations_for(responses, name, slots))
     result: dict[str, Any] = {}
     if chosen.get("text"):
         result["text"] = _fill(str(chosen["text"]), values)
@@ -65,31 +76,50 @@ def as_message(variation: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "text", "text": variation.get("text", "")}
 
 
-def crisis_kind(intent: str | None) -> str:
-    """`safeguarding` for abuse and exploitation, `crisis` for risk to life or safety."""
-    return "safeguarding" if intent in SAFEGUARDING_INTENTS else "crisis"
-
-
 def crisis_message(
     responses: Responses,
+    kind: str,
+    words: str,
+    choices: str,
     contacts: Sequence[Mapping[str, Any]],
-    intent: str | None,
+    more_contacts: Sequence[Mapping[str, Any]] = (),
     rng: random.Random | None = None,
+    slots: Slots | None = None,
 ) -> dict[str, Any]:
-    """The crisis or safeguarding card: words, one-tap contacts, gentle follow-up choices."""
-    kind = crisis_kind(intent)
-    words, choices = CRISIS_RESPONSES[kind]
-    if intent == "immediate_danger":
-        words = "utter_crisis_immediate_danger"
-    variation = pick(responses, words, rng)
-    follow_ups = pick(responses, choices, rng)
-    return {
+    """The crisis or safeguarding card: words, one-tap contacts (the rest behind "more"), and
+    gentle follow-up choices."""
+    variation = pick(responses, words, rng, slots)
+    follow_ups = pick(responses, choices, rng, slots)
+    message = {
         "type": "crisis",
         "kind": kind,
         "text": variation["text"],
         "contacts": [dict(c) for c in contacts],
         "buttons": follow_ups.get("buttons", []),
     }
+    if more_contacts:
+        message["more_contacts"] = [dict(c) for c in more_contacts]
+    return message
+
+
+def risk_check_message(
+    responses: Responses,
+    contacts: Sequence[Mapping[str, Any]],
+    more_contacts: Sequence[Mapping[str, Any]] = (),
+    rng: random.Random | None = None,
+) -> dict[str, Any]:
+    """The kind direct question (contract: first message of type `risk_check`), with
+    Yes / No / Not sure and the crisis contacts."""
+    question = pick(responses, "utter_risk_check", rng)
+    message = {
+        "type": "risk_check",
+        "text": question["text"],
+        "buttons": question.get("buttons", []),
+        "contacts": [dict(c) for c in contacts],
+    }
+    if more_contacts:
+        message["more_contacts"] = [dict(c) for c in more_contacts]
+    return message
 
 
 def contacts_message(
