@@ -14,7 +14,7 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:$(or $(ACTION_PORT),5055)/webhook
 APP_VENV := .venv/.requirements.sha256
 RASA_VENV := .venv-rasa/.requirements.sha256
 
-.PHONY: help install train db run test lint format pytest validate test-stories bench nlu-report safety-report clean
+.PHONY: help install train db run test test-fast lint format pytest validate test-stories bench nlu-report safety-report clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -46,10 +46,14 @@ run: install train db ## Start Rasa, the action server and the API; prints the c
 	@echo "==> Starting the Rasa server, the action server and the API (Ctrl-C stops them all)"
 	@.venv/bin/honcho start -f Procfile
 
-lint: $(APP_VENV) ## ruff lint and format check
+lint: $(APP_VENV) ## ruff (lint and format), mypy, and the import rules (import-linter)
 	@echo "==> ruff"
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+	@echo "==> mypy"
+	@.venv/bin/mypy
+	@echo "==> import-linter (the one-way flow of docs/architecture.md)"
+	@.venv/bin/lint-imports --no-cache
 
 format: $(APP_VENV) ## Format the code with ruff
 	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
@@ -69,6 +73,10 @@ test-stories: train ## The test stories against the current model, failing on an
 	  --out var/results/stories --fail-on-prediction-errors --no-plot
 
 test: install train lint pytest validate test-stories ## Everything CI runs: lint, tests, validate, test stories
+
+test-fast: install ## The tests that need no trained model and no browser (under a minute)
+	@echo "==> pytest (no model, no browser)"
+	@.venv/bin/python -m pytest -q -m "not e2e and not browser"
 
 bench: install train db ## Benchmarks: training, chat latency, parse latency, directory search (figures)
 	@.venv/bin/python bench/run.py

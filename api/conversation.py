@@ -120,8 +120,8 @@ class ChatTurn:
             actions_up = False
 
         degraded = turn is None or not actions_up
-        messages = [m for m in (to_contract_message(r) for r in turn.replies)] if turn else []
-        messages = [m for m in messages if m is not None]
+        converted = [to_contract_message(r) for r in turn.replies] if turn else []
+        messages = [m for m in converted if m is not None]
         intent = turn.intent if turn else None
 
         slots = turn.slots if turn else {}

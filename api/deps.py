@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from api.conversation import ChatTurn
-from api.core.config import Settings, get_settings
+from settings.app import Settings, get_settings
 
 
 def get_session(request: Request) -> Iterator[Session]:

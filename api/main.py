@@ -8,21 +8,21 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from api import errors
 from api.conversation import ChatTurn
-from api.core.config import ROOT, Settings, get_settings
 from api.rasa_client import RasaClient
 from api.routes import chat, health, openreferral, pages
 from dialogue.responses import domain_responses
 from services_directory.crisis import crisis_contacts
 from services_directory.db import make_engine, make_session_factory
+from settings.app import ROOT, Settings, get_settings
 
 logger = logging.getLogger(__name__)
+APP_LOGGERS = ("api", "dialogue", "services_directory", "safety_screen")
 
 
 def _crisis_contacts_source(session_factory: Any):
@@ -40,22 +40,12 @@ def _crisis_contacts_source(session_factory: Any):
     return read
 
 
-def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 that names each bad field and says why, in plain words."""
-    errors = [
-        {
-            "field": ".".join(str(p) for p in err["loc"] if p != "body") or "body",
-            "message": err["msg"],
-            "type": err["type"],
-        }
-        for err in exc.errors()
-    ]
-    return JSONResponse(status_code=422, content={"detail": errors})
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; engines and clients are created at start-up, not at import."""
     settings = settings or get_settings()
+    # LOG_LEVEL for the application's own loggers (uvicorn keeps its own configuration).
+    for package in APP_LOGGERS:
+        logging.getLogger(package).setLevel(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -90,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # A young person on a poor mobile connection: compress the page, scripts and replies.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    errors.install(app)
     app.include_router(chat.router)
     app.include_router(health.router)
     app.include_router(openreferral.router, prefix="/openreferral")

@@ -48,6 +48,25 @@ def report(label: str, seconds: list[float]) -> None:
     )
 
 
+def bench_screen() -> None:
+    """The safety screen alone, per message (it runs twice a chat turn: API and Rasa)."""
+    import yaml
+
+    from safety_screen import screen
+
+    cases = yaml.safe_load((ROOT / "tests/safety/cases.yml").read_text(encoding="utf-8"))
+    texts = [c["text"] for c in cases["positives"] + cases["negatives"]]
+    for text in texts:
+        screen(text)  # the lexicon is compiled once, on first use
+    timings = []
+    for _ in range(5):
+        for text in texts:
+            started = time.perf_counter()
+            screen(text)
+            timings.append(time.perf_counter() - started)
+    report("safety screen, one message", timings)
+
+
 def bench_training(workdir: Path) -> None:
     print("Training (a fresh model from the current data, forced)")
     started = time.perf_counter()
@@ -184,6 +203,8 @@ def bench_fuzzer(stack: Stack) -> None:
 
 
 def main() -> None:
+    print("Safety screen")
+    bench_screen()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         bench_training(workdir / "models")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from safety_screen.privacy import redact
+from settings.env import message_text_storage, retention_hours
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +62,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.text_mode = os.environ.get("MESSAGE_TEXT_STORAGE", "none")
-        if self.text_mode not in {"none", "redacted"}:
-            raise ValueError("MESSAGE_TEXT_STORAGE must be 'none' or 'redacted'")
-        self.retention_seconds = float(os.environ.get("CONVERSATION_RETENTION_HOURS", "24")) * 3600
+        self.text_mode = message_text_storage()
+        self.retention_seconds = retention_hours() * 3600
         self._last_purge = 0.0
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dialogue.contact_modes import WORDS
+
 # Ages a message can plausibly give ("im 145" is not an age). The services are for 11-25.
 YOUNGEST_READ, OLDEST_READ = 5, 99
 
@@ -113,15 +115,6 @@ _LIVES_IN = re.compile(
 )
 POSTCODE_IN_TEXT = re.compile(r"\b([A-Za-z]{1,2}\d[A-Za-z\d]?)(?:\s*(\d[A-Za-z]{2}))?\b")
 
-# Ways to get in touch, and the words that mean each ("text pls", "i hate calling").
-CONTACT_MODE_WORDS = {
-    "text": r"te?xt(?:ing|s)?|txt|sms|message|messaging|msg",
-    "call": r"call(?:ing)?|ring(?:ing)?|phone(?:\s+call)?|speak on the phone|talk on the phone",
-    "online_chat": r"(?:web|live|online)\s*chat|chat(?:ting)? online|chat|dm",
-    "in_person": r"in person|face to face|f2f|irl|in real life|meet (?:someone|up)|see someone|"
-    r"go (?:in|somewhere)|drop in|walk in",
-    "email": r"e-?mail(?:ing)?",
-}
 _HYPOTHETICAL = re.compile(
     r"\b(?:if|when|should|do|can|could|would|will|what happens if|before)\s+(?:i|u|you|we)\s+"
     r"(?:have to\s+|need to\s+)?$"
@@ -138,7 +131,7 @@ class Answer:
 
     age: int | None = None
     place: str | None = None  # a locality id, "online", "elsewhere" or a postcode
-    contact_mode: str | None = None  # one of CONTACT_MODE_WORDS, or "not_call"
+    contact_mode: str | None = None  # a preference of dialogue.contact_modes
     yes_no: str | None = None  # "yes" | "no" | "unsure"
     refused: bool = False
     retracted: bool = False
@@ -162,14 +155,13 @@ def read_age(text: str) -> int | None:
         value = int(match.group(1))
         if value not in blocked and YOUNGEST_READ <= value <= OLDEST_READ:
             return value
-    match = _NUMBER_WORD.search(clean)
-    if match and not re.search(r"\b(?:of us|people|times|quid|pounds|hours|days)\b", clean):
-        if match.group("teen"):
-            value = _UNITS[match.group("teen")]
+    word = _NUMBER_WORD.search(clean)
+    if word and not re.search(r"\b(?:of us|people|times|quid|pounds|hours|days)\b", clean):
+        if word.group("teen"):
+            value = _UNITS[word.group("teen")]
         else:
-            value = _TENS[match.group("tens")] + (
-                _UNITS[match.group("unit")] if match.group("unit") else 0
-            )
+            unit = _UNITS[word.group("unit")] if word.group("unit") else 0
+            value = _TENS[word.group("tens")] + unit
         if YOUNGEST_READ <= value <= OLDEST_READ:
             return value
     return None
@@ -208,7 +200,7 @@ def read_contact_mode(text: str) -> str | None:
     """How they would like to get in touch; "not_call" when they say they don't want to call."""
     clean = _clean(text)
     found = None
-    for mode, words in CONTACT_MODE_WORDS.items():
+    for mode, words in WORDS.items():
         for match in re.finditer(rf"\b(?:{words})\b", clean):
             if _HYPOTHETICAL.search(clean[: match.start()]):
                 continue  # "will they tell my mum if i call": a question, not a preference

@@ -59,7 +59,7 @@ class Conversation:
     @classmethod
     def from_slots(cls, get_slot: Callable[[str], Any]) -> Conversation:
         """The conversation as the tracker's slots hold it."""
-        values = {}
+        values: dict[str, Any] = {}
         for f in slot_fields():
             value = get_slot(f.name)
             if value is not None:

@@ -6,16 +6,17 @@
     r.intent   # "suicidal_thoughts" | "self_harm" | "immediate_danger" | "abuse_disclosure" | None
     r.matched  # lexicon entry ids that fired (never the user's text)
 
+`compiler` reads and compiles `lexicon.yml`, `normaliser` prepares a message, `screen` matches.
 Importing this package has no side effects: the lexicon is read and compiled on first use.
 """
 
 from safety_screen.screen import (
     CRISIS,
-    CRISIS_INTENTS,
     INTENTS,
     LEVELS,
     NONE,
     POSSIBLE,
+    RISK_INTENTS,
     LexiconError,
     ScreenResult,
     load_lexicon,
@@ -25,11 +26,11 @@ from safety_screen.screen import (
 
 __all__ = [
     "CRISIS",
-    "CRISIS_INTENTS",
     "INTENTS",
     "LEVELS",
     "NONE",
     "POSSIBLE",
+    "RISK_INTENTS",
     "LexiconError",
     "ScreenResult",
     "load_lexicon",

@@ -22,7 +22,7 @@ def benign_context(text: str) -> bool:
     for mask in lexicon.masks:
         if mask.unless is not None and mask.unless.search(normalised):
             continue
-        if any(gated.regex.search(normalised) for gated in mask.patterns):
+        if any(pattern.search(normalised) for pattern in mask.patterns):
             return True
     return any(
         context.regex.search(normalised)

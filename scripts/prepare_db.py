@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.core.config import get_settings  # noqa: E402
 from services_directory.curated import load_curated  # noqa: E402
 from services_directory.db import make_engine, make_session_factory, migrate  # noqa: E402
 from services_directory.models import Service  # noqa: E402
+from settings.app import get_settings  # noqa: E402
 
 
 def main() -> None:

@@ -4,6 +4,8 @@
 # changing it needs no training.
 set -euo pipefail
 model=models/current.tar.gz
+# The locality lookup and synonyms come from the borough's localities file (one source).
+.venv/bin/python scripts/generate_localities_nlu.py
 fingerprint_file=models/.fingerprint
 fingerprint=$(cat config.yml domain.yml requirements/rasa.txt requirements/models.txt \
   $(find bot/domain bot/data bot/components -type f \( -name '*.yml' -o -name '*.py' \) | LC_ALL=C sort) \

@@ -56,6 +56,9 @@ def sent_by_actions(response: str, action_source: str, families: dict[str, set[s
 
 
 def main() -> int:
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate_localities_nlu.py")], check=True
+    )
     env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     run = subprocess.run(
         [

@@ -6,7 +6,8 @@
     python -m services_directory export DIR --format json|csv [--database-url URL]
     python -m services_directory search [--need N] [--text T] [--age A] ... (prints JSON)
 
-The database URL defaults to $DATABASE_URL, else sqlite:///var/directory.db.
+The database URL defaults to DATABASE_URL (the environment, then .env), else the SQLite file
+var/directory.db of the repository.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument(
             "--database-url",
             default=None,
-            help="database URL (default: $DATABASE_URL or sqlite:///var/directory.db)",
+            help="database URL (default: DATABASE_URL from the environment or .env, else "
+            "the repository's var/directory.db)",
         )
         return cmd
 

@@ -5,8 +5,6 @@ changed in the files, and logs each change in `metadata`.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,18 +17,19 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from services_directory import wording
+from services_directory.curated_model import entry_errors
 from services_directory.errors import InvalidRecord, RecordError
 from services_directory.io.records import RecordSet
 from services_directory.io.writer import CHANGE_LOG_AUTHOR, ChangeLog, WriteReport, upsert
-from services_directory.localities import load_localities
+from services_directory.localities import Locality, load_localities
 from services_directory.models import (
     Service,
     ServiceLocality,
     ServiceProfile,
     utcnow,
 )
-from services_directory.schedules import DAYS, parse_time
-from services_directory.search import CONTACT_MODES, SAFE_SCHEMES, TIER_PREFIX
+from services_directory.schedules import DAYS
+from services_directory.search.rows import TIER_PREFIX
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://openreferral.org.uk/youth-support/directory")
 """HSDS ids of curated records are uuid5(NAMESPACE, ...): service ids are uuid5(NAMESPACE, slug)."""
@@ -38,10 +37,7 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://openreferral.org.uk/youth-su
 SERVICE_FILES = ("national_services.yml", "local_sample_services.yml")
 TAXONOMY_FILE = "taxonomy.yml"
 UPDATED_BY = f"{CHANGE_LOG_AUTHOR} curated data"
-COSTS = ("free", "low_cost", "paid")
-AREAS = ("national", "local")
 TIERS = ("crisis", "safeguarding", "need")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def curated_id(*parts: object) -> str:
@@ -76,97 +72,9 @@ def read_yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def _time_ok(value: Any) -> bool:
-    return isinstance(value, str) and parse_time(value) is not None
-
-
-def _check_hours(rows: Any, where: str, errors: list[RecordError], name: str) -> None:
-    if not isinstance(rows, list):
-        errors.append(RecordError(where, name, "must be a list of {byday, opens_at, closes_at}"))
-        return
-    for i, row in enumerate(rows):
-        if not isinstance(row, dict):
-            errors.append(RecordError(where, f"{name}[{i}]", "must be a mapping"))
-            continue
-        days = row.get("byday") or []
-        days = days if isinstance(days, list) else str(days).split(",")
-        bad = [d for d in days if str(d).strip() not in DAYS]
-        if bad or not days:
-            errors.append(RecordError(where, f"{name}[{i}].byday", f"bad day(s): {bad or days}"))
-        for key in ("opens_at", "closes_at"):
-            if not _time_ok(row.get(key)):
-                errors.append(
-                    RecordError(where, f"{name}[{i}].{key}", f"{row.get(key)!r} is not HH:MM")
-                )
-
-
-def check_entry(entry: Any, where: str, localities: set[str]) -> list[RecordError]:
-    """Every problem of one curated service entry."""
-    errors: list[RecordError] = []
-    if not isinstance(entry, dict):
-        return [RecordError(where, "", "must be a mapping")]
-    slug = entry.get("slug")
-    where = f"{where} ({slug})" if slug else where
-    if not isinstance(slug, str) or not SLUG_RE.match(slug):
-        errors.append(RecordError(where, "slug", f"{slug!r} is not a slug (a-z, 0-9, -)"))
-    for key in ("name", "summary"):
-        if not isinstance(entry.get(key), str) or not entry[key].strip():
-            errors.append(RecordError(where, key, "is required"))
-    org = entry.get("organization")
-    if not isinstance(org, dict) or not org.get("name"):
-        errors.append(RecordError(where, "organization.name", "is required"))
-    low, high = entry.get("minimum_age"), entry.get("maximum_age")
-    for key, age in (("minimum_age", low), ("maximum_age", high)):
-        if age is not None and (not isinstance(age, int) or not 0 <= age <= 120):
-            errors.append(RecordError(where, key, f"{age!r} is not an age from 0 to 120"))
-    if isinstance(low, int) and isinstance(high, int) and low > high:
-        errors.append(RecordError(where, "maximum_age", f"{high} is below minimum_age {low}"))
-    if entry.get("cost") not in COSTS:
-        errors.append(RecordError(where, "cost", f"must be one of {', '.join(COSTS)}"))
-    if entry.get("area") not in AREAS:
-        errors.append(RecordError(where, "area", f"must be one of {', '.join(AREAS)}"))
-    for loc in entry.get("localities") or []:
-        if loc not in localities:
-            errors.append(RecordError(where, "localities", f"unknown locality {loc!r}"))
-    if entry.get("area") == "local" and not entry.get("localities"):
-        errors.append(RecordError(where, "localities", "a local service needs its localities"))
-    for lang in entry.get("languages") or []:
-        if lang not in wording.languages():
-            errors.append(RecordError(where, "languages", f"unknown language {lang!r}"))
-    if entry.get("crisis") and not isinstance(entry.get("crisis_order"), int):
-        errors.append(RecordError(where, "crisis_order", "a crisis entry needs its crisis_order"))
-    modes = entry.get("contact_modes") or []
-    if not modes:
-        errors.append(RecordError(where, "contact_modes", "at least one way to get in touch"))
-    for i, mode in enumerate(modes):
-        name = f"contact_modes[{i}]"
-        if not isinstance(mode, dict):
-            errors.append(RecordError(where, name, "must be a mapping"))
-            continue
-        if mode.get("mode") not in CONTACT_MODES:
-            errors.append(RecordError(where, f"{name}.mode", f"unknown mode {mode.get('mode')!r}"))
-        if not mode.get("value"):
-            errors.append(RecordError(where, f"{name}.value", "is required"))
-        href = mode.get("href")
-        if href and not str(href).lower().startswith(SAFE_SCHEMES):
-            errors.append(
-                RecordError(
-                    where, f"{name}.href", f"{href!r}: only tel:, sms:, https: and mailto: links"
-                )
-            )
-        hours = mode.get("hours")
-        if hours is not None and hours != "always":
-            _check_hours(hours, where, errors, f"{name}.hours")
-    if entry.get("schedules") is not None:
-        _check_hours(entry["schedules"], where, errors, "schedules")
-    for key in ("last_verified",):
-        value = entry.get(key)
-        if value is not None and not isinstance(value, dt.date):
-            errors.append(RecordError(where, key, f"{value!r} is not a date (YYYY-MM-DD)"))
-    return errors
-
-
-def _service_records(entry: dict[str, Any], records: RecordSet, today: dt.date) -> str:
+def _service_records(
+    entry: dict[str, Any], records: RecordSet, localities: dict[str, Locality]
+) -> str:
     slug = entry["slug"]
     sid = curated_id(slug)
     org = entry["organization"]
@@ -256,7 +164,6 @@ def _service_records(entry: dict[str, Any], records: RecordSet, today: dt.date) 
             },
             f"{slug}.languages",
         )
-    localities = load_localities()
     if entry.get("area") == "national":
         records.add(
             "service_area",
@@ -439,7 +346,8 @@ def load_curated(
     from services_directory.io.importer import existing_ids, write_records
 
     folder = Path(directory) if directory else data_dir()
-    localities = set(
+    # The folder's own localities when it has them: checked and built from the same ones.
+    localities = (
         load_localities(str(folder / "localities.yml"))
         if (folder / "localities.yml").is_file()
         else load_localities()
@@ -455,7 +363,7 @@ def load_curated(
             errors.append(RecordError(name, "", "must be a list of service entries"))
             continue
         for i, entry in enumerate(data):
-            errors.extend(check_entry(entry, f"{name}[{i}]", localities))
+            errors.extend(entry_errors(entry, f"{name}[{i}]", set(localities)))
             if isinstance(entry, dict):
                 entries.append(entry)
     seen: dict[str, int] = {}
@@ -471,8 +379,7 @@ def load_curated(
         raise InvalidRecord(errors, str(folder))
 
     records = RecordSet()
-    today = dt.datetime.now(dt.UTC).date()
-    slugs = {entry["slug"]: _service_records(entry, records, today) for entry in entries}
+    slugs = {entry["slug"]: _service_records(entry, records, localities) for entry in entries}
     terms = 0
     taxonomy_path = folder / TAXONOMY_FILE
     if taxonomy_path.is_file():

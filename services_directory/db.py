@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +9,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from settings.env import database_url
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_DATABASE_URL = "sqlite:///var/directory.db"
 
 
 def default_database_url() -> str:
-    """The database URL from the environment (`DATABASE_URL`), else the SQLite file under var/."""
-    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    """The database URL from the settings (`DATABASE_URL` in the environment or `.env`), else the
+    SQLite file under the repository's `var/`, whichever folder the command runs from."""
+    return database_url()
 
 
 def _prepare_sqlite(engine: Engine) -> None:

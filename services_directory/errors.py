@@ -10,15 +10,49 @@ class DirectoryError(Exception):
 
 
 class InvalidSearch(DirectoryError, ValueError):
-    """A search argument is unknown or out of range."""
+    """A search argument is unknown or out of range (`field` names it when known)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
-class ServiceNotFound(DirectoryError, LookupError):
+class RecordNotFound(DirectoryError, LookupError):
+    """No record of this kind has the given id."""
+
+    kind = "record"
+
+    def __init__(self, record_id: str) -> None:
+        super().__init__(f"no {self.kind} with id {record_id!r}")
+        self.record_id = record_id
+
+
+class ServiceNotFound(RecordNotFound):
     """No service has the given id or slug."""
 
-    def __init__(self, service_id: str) -> None:
-        super().__init__(f"no service with id {service_id!r}")
-        self.service_id = service_id
+    kind = "service"
+
+    @property
+    def service_id(self) -> str:
+        return self.record_id
+
+
+class ServiceAtLocationNotFound(RecordNotFound):
+    """No service at a location has the given id."""
+
+    kind = "service at location"
+
+
+class TaxonomyNotFound(RecordNotFound):
+    """No taxonomy has the given id."""
+
+    kind = "taxonomy"
+
+
+class TaxonomyTermNotFound(RecordNotFound):
+    """No taxonomy term has the given id."""
+
+    kind = "taxonomy term"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from services_directory.errors import InvalidSearch, ServiceNotFound
+from services_directory.errors import (
+    InvalidSearch,
+    ServiceAtLocationNotFound,
+    ServiceNotFound,
+    TaxonomyNotFound,
+    TaxonomyTermNotFound,
+)
 from services_directory.io.export import (
     load_graph,
     scalars,
@@ -82,14 +88,16 @@ def filtered_service_ids(session: Session, filters: ServiceFilters) -> list[str]
         chosen = {i for i in chosen if _at_most(entries[i].max_age, most)}
     if filters.postcode is not None:
         if outward_code(filters.postcode) is None:
-            raise InvalidSearch(f"{filters.postcode!r} is not a UK postcode or postcode district")
+            raise InvalidSearch(
+                f"{filters.postcode!r} is not a UK postcode or postcode district", "postcode"
+            )
         locality = locality_for_postcode(filters.postcode)
         covered = set(index.national)
         if locality is not None:
             covered |= index.by_locality.get(locality, set())
         chosen &= covered
     elif filters.proximity is not None:
-        raise InvalidSearch("proximity needs a postcode")
+        raise InvalidSearch("proximity needs a postcode", "proximity")
     ids = {entries[i].id for i in chosen}
     if filters.taxonomy_term_id or filters.taxonomy_id or filters.organization_id:
         stmt = (
@@ -169,7 +177,7 @@ def get_service_at_location(session: Session, sal_id: str) -> dict[str, Any]:
         select(ServiceAtLocation.service_id).where(ServiceAtLocation.id == sal_id)
     ).scalar_one_or_none()
     if service_id is None:
-        raise ServiceNotFound(sal_id)
+        raise ServiceAtLocationNotFound(sal_id)
     graph = load_graph(session, [service_id])
     return service_at_location_item(graph, sal_id, full=True)
 
@@ -194,7 +202,7 @@ def get_taxonomy(session: Session, taxonomy_id: str) -> dict[str, Any]:
         .one_or_none()
     )
     if row is None:
-        raise ServiceNotFound(taxonomy_id)
+        raise TaxonomyNotFound(taxonomy_id)
     terms = session.execute(
         select(TaxonomyTerm.__table__)
         .where(TaxonomyTerm.taxonomy_id == taxonomy_id)
@@ -232,7 +240,7 @@ def get_taxonomy_term(session: Session, term_id: str) -> dict[str, Any]:
         .one_or_none()
     )
     if row is None:
-        raise ServiceNotFound(term_id)
+        raise TaxonomyTermNotFound(term_id)
     return _terms_with_taxonomies(session, [dict(row)])[0]
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.core.config import Settings
 from api.main import create_app
 from devkit.stack import free_port
+from settings.app import Settings
 
 
 def client_without_rasa(database_url: str, **overrides: Any) -> TestClient:

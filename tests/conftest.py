@@ -8,6 +8,9 @@ import pytest
 
 from devkit.stack import Stack, build_curated_directory
 
+# Rasa lives only in .venv-rasa: tests/bot/test_rasa_runtime.py runs that folder there.
+collect_ignore = ["rasa_runtime"]
+
 
 @pytest.fixture(scope="session")
 def curated_directory_url(tmp_path_factory: pytest.TempPathFactory) -> str:

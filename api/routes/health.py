@@ -42,5 +42,5 @@ async def healthz(request: Request) -> HealthResponse:
         "actions": "ok" if actions_up else "down",
         "directory": "ok" if directory_up else "down",
     }
-    status = "ok" if all(v == "ok" for v in components.values()) else "degraded"
-    return HealthResponse(status=status, components=components)
+    healthy = all(v == "ok" for v in components.values())
+    return HealthResponse(status="ok" if healthy else "degraded", components=components)

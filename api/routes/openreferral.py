@@ -8,21 +8,22 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
+from api import errors
 from services_directory import openreferral
-from services_directory.errors import InvalidSearch, ServiceNotFound
 
 MAX_PER_PAGE = 200
+# Far beyond any directory's last page, and within what every database's integers hold.
+MAX_PAGE = 1_000_000
+# A UK postcode ("E1 6AN", "e1 6an") or district ("E14"), as the directory reads them.
+POSTCODE_PATTERN = r"^\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?(\s*[0-9][A-Za-z]{2})?\s*$"
 
 
 class PublicRoute(APIRoute):
-    """Adds the CORS header to every answer and turns the directory's errors into HTTP ones."""
+    """Adds the CORS header to every answer, errors included (translated by `api.errors`)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -30,16 +31,8 @@ class PublicRoute(APIRoute):
         async def public_handler(request: Request) -> Response:
             try:
                 response = await handler(request)
-            except RequestValidationError as exc:
-                response = JSONResponse(
-                    status_code=422, content={"detail": jsonable_encoder(exc.errors())}
-                )
-            except InvalidSearch as exc:
-                response = JSONResponse(status_code=422, content={"detail": str(exc)})
-            except ServiceNotFound as exc:
-                response = JSONResponse(status_code=404, content={"detail": str(exc)})
-            except HTTPException as exc:
-                response = JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
+            except errors.HANDLED as exc:
+                response = errors.error_response(exc)
             response.headers["Access-Control-Allow-Origin"] = "*"
             return response
 
@@ -57,7 +50,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-Page = Annotated[int, Query(ge=1, description="Page number of paginated result.")]
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number of paginated result.")]
 PerPage = Annotated[
     int, Query(ge=1, le=MAX_PER_PAGE, description="Number of results requested in a single page.")
 ]
@@ -74,8 +67,18 @@ def _filters(
     organization_id: Annotated[str | None, Query(max_length=64)] = None,
     minimum_age: Annotated[float | None, Query(ge=0, le=120)] = None,
     maximum_age: Annotated[float | None, Query(ge=0, le=120)] = None,
-    postcode: Annotated[str | None, Query(max_length=10)] = None,
-    proximity: Annotated[float | None, Query(gt=0, le=1_000_000)] = None,
+    postcode: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            pattern=POSTCODE_PATTERN,
+            description="A UK postcode or postcode district, e.g. E1 6AN or E14.",
+        ),
+    ] = None,
+    proximity: Annotated[
+        float | None,
+        Query(gt=0, le=1_000_000, description="Metres from `postcode` (needs `postcode`)."),
+    ] = None,
 ) -> openreferral.ServiceFilters:
     return openreferral.ServiceFilters(
         search=search,

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from api.core.config import ROOT, Settings
 from dialogue.messages import variations_for
 from dialogue.responses import domain_responses
+from settings.app import ROOT, Settings
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=ROOT / "api" / "templates")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,10 +11,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.core.config import get_settings
 from services_directory.crisis import contacts_by_slug, crisis_contacts
 from services_directory.db import make_engine, make_session_factory
 from services_directory.search import SearchResult
+from settings.app import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,17 @@ class DirectoryAccess:
     A mixin rather than an Action subclass: rasa-sdk registers every Action subclass it finds.
     """
 
-    def __init__(self, session_factory: SessionFactory | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: SessionFactory | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self._session_factory = session_factory
+        self._clock = clock
+
+    def now(self) -> dt.datetime | None:
+        """The time for "open now" (None: the real time); tests pass their own clock."""
+        return self._clock() if self._clock else None
 
     @contextmanager
     def session(self) -> Iterator[Session]:

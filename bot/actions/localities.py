@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from services_directory.localities import load_localities
 
 
-@cache
 def place_names() -> tuple[dict[str, str], set[str]]:
     """(locality name or id, lower-cased -> id; every postcode district of the borough)."""
     names: dict[str, str] = {}

@@ -7,19 +7,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dialogue.ages import as_age
+from dialogue.contact_modes import directory_modes
 from dialogue.state import SKIPPED, Conversation
 from services_directory.localities import outward_code
 from services_directory.search import SearchResult, search
-
-# How the young person would like to get in touch -> the directory's contact modes.
-MODES = {
-    "text": ["text"],
-    "call": ["call"],
-    "online_chat": ["webchat"],
-    "in_person": ["drop_in", "in_person_appointment"],
-    "email": ["email"],
-    "not_call": ["text", "webchat", "email"],
-}
 
 
 def search_arguments(convo: Conversation) -> dict[str, Any]:
@@ -29,7 +20,7 @@ def search_arguments(convo: Conversation) -> dict[str, Any]:
         "text": convo.search_text,
         "age": as_age(convo.age),
         "language": convo.language,
-        "contact_modes": MODES.get(convo.contact_mode or ""),
+        "contact_modes": directory_modes(convo.contact_mode),
     }
     place = str(convo.locality or "")
     if place == "online":

@@ -13,21 +13,25 @@ from bot.actions.directory import DirectoryAccess
 from bot.actions.search import find_services, search_arguments
 from dialogue.ages import as_age
 from dialogue.cards import card_book, split_contacts
+from dialogue.contact_modes import LIVE_MODES
 from dialogue.flow import AskRiskCheck, Say, ShowCard, ShowContacts, ShowServices, Step
 from dialogue.messages import (
     contacts_message,
     crisis_message,
+    pick,
     risk_check_message,
     services_message,
 )
 from dialogue.state import Conversation
+from services_directory.localities import load_localities
 from services_directory.search import search
 
 logger = logging.getLogger(__name__)
 
 DANGER_FIRST = "emergency-999"
 PAGE_SIZE = 3
-LIVE_MODES = ["call", "text", "webchat"]
+# Questions whose buttons are the borough's localities.
+AREA_QUESTIONS = frozenset({"utter_ask_locality", "utter_reask_locality"})
 ALL = 50
 CARD_CHOICES = {"helper": "utter_helper_choices"}
 
@@ -44,7 +48,9 @@ class StepRunner(DirectoryAccess):
     ) -> None:
         """Send every step's messages, in order."""
         for step in steps:
-            if isinstance(step, Say):
+            if isinstance(step, Say) and step.response in AREA_QUESTIONS:
+                dispatcher.utter_message(json_message=self.area_question(step.response, domain))
+            elif isinstance(step, Say):
                 dispatcher.utter_message(response=step.response, **step.values)
             elif isinstance(step, ShowCard):
                 dispatcher.utter_message(json_message=self.card(step, convo, domain))
@@ -58,6 +64,16 @@ class StepRunner(DirectoryAccess):
                 self.people_now(convo, dispatcher, domain)
             elif isinstance(step, ShowServices):
                 self.services(step, convo, dispatcher, domain)
+
+    def area_question(self, response: str, domain: dict[str, Any]) -> dict[str, Any]:
+        """The area question, with a button for each of the borough's localities."""
+        chosen = pick(domain["responses"], response)
+        online, skip = chosen["buttons"]
+        places = [
+            {"title": locality.name, "payload": f'/inform{{"locality": "{locality.id}"}}'}
+            for locality in load_localities().values()
+        ]
+        return {"type": "buttons", "text": chosen["text"], "buttons": [online, *places, skip]}
 
     def card(self, step: ShowCard, convo: Conversation, domain: dict[str, Any]) -> dict[str, Any]:
         """The crisis or safeguarding card: the kind's contacts, the crisis lines after them."""
@@ -98,9 +114,10 @@ class StepRunner(DirectoryAccess):
                     session,
                     need="talk_to_someone_now",
                     age=age,
-                    contact_modes=LIVE_MODES,
+                    contact_modes=list(LIVE_MODES),
                     open_now=True,
                     limit=PAGE_SIZE,
+                    now=self.now(),
                 )
         except Exception:
             logger.exception("directory search failed")
@@ -135,7 +152,8 @@ class StepRunner(DirectoryAccess):
         shown = list(convo.shown_services or []) if step.more else []
         try:
             with self.session() as session:
-                results = find_services(session, search_arguments(convo), offset, PAGE_SIZE)
+                arguments = {**search_arguments(convo), "now": self.now()}
+                results = find_services(session, arguments, offset, PAGE_SIZE)
         except Exception:
             logger.exception("directory search failed")
             results = []

@@ -48,7 +48,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from safety_screen import CRISIS, CRISIS_INTENTS, NONE, POSSIBLE, load_lexicon, screen
+from safety_screen import CRISIS, NONE, POSSIBLE, RISK_INTENTS, load_lexicon, screen
 from safety_screen.benign import benign_context, sincere
 from safety_screen.subject import about_someone_else
 
@@ -63,7 +63,7 @@ CHECKABLE = frozenset({"suicidal_thoughts", "self_harm"})
 def top_risk_intent(ranking: list[dict[str, Any]], config: dict) -> str | None:
     """The risk intent the model ranks highest within its top ``risk_in_top``, if any."""
     for entry in ranking[: config["risk_in_top"]]:
-        if entry.get(INTENT_NAME_KEY) in CRISIS_INTENTS:
+        if entry.get(INTENT_NAME_KEY) in RISK_INTENTS:
             return entry.get(INTENT_NAME_KEY)
     return None
 
@@ -78,7 +78,7 @@ def model_is_unsure(
         return True
     if name == SOMEONE_ELSE and not about_someone_else(text):
         return True  # "someone else" read into a message about the young person themself
-    if name not in CRISIS_INTENTS and confidence < config["unsure_below"]:
+    if name not in RISK_INTENTS and confidence < config["unsure_below"]:
         return True
     return top_risk_intent(ranking, config) is not None
 
@@ -153,7 +153,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         result = screen(text)
         intent = dict(message.get(INTENT) or {})
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
-        overridden = result.intent in CRISIS_INTENTS and (
+        overridden = result.intent in RISK_INTENTS and (
             result.level == CRISIS
             or (result.level == POSSIBLE and model_is_unsure(intent, ranking, self._config, text))
         )
@@ -162,11 +162,11 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         vetoed = (
             not overridden
             and result.level == NONE
-            and intent.get(INTENT_NAME_KEY) in CRISIS_INTENTS
+            and intent.get(INTENT_NAME_KEY) in RISK_INTENTS
             and benign_context(text)
         )
         helper = None
-        if overridden or intent.get(INTENT_NAME_KEY) in CRISIS_INTENTS:
+        if overridden or intent.get(INTENT_NAME_KEY) in RISK_INTENTS:
             helper = someone_else_reading(ranking, self._config, result.level, text)
         if helper is not None:
             overridden = vetoed = False
@@ -183,7 +183,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             rest = [r for r in ranking if r.get(INTENT_NAME_KEY) != chosen]
             message.set(INTENT_RANKING_KEY, [forced, *rest], add_to_output=True)
         elif vetoed:
-            others = [r for r in ranking if r.get(INTENT_NAME_KEY) not in CRISIS_INTENTS]
+            others = [r for r in ranking if r.get(INTENT_NAME_KEY) not in RISK_INTENTS]
             if others:
                 message.set(INTENT, others[0], add_to_output=True)
                 message.set(INTENT_RANKING_KEY, others, add_to_output=True)

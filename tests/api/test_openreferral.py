@@ -214,4 +214,5 @@ def test_bad_query_parameters_are_422(client: TestClient, url: str) -> None:
 )
 def test_unknown_ids_are_404(client: TestClient, path: str) -> None:
     body = get(client, f"/openreferral/{path}/00000000-0000-0000-0000-000000000000", 404)
-    assert "no " in body["detail"]
+    # One error shape for the whole API (api/errors.py): a list of {field, message, type}.
+    assert "no " in body["detail"][0]["message"] and body["detail"][0]["field"] == "id"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import sessionmaker
 
 from bot.actions.answers import ActionAnswer, ActionExplainWhy
 from bot.actions.confidentiality import ActionExplainConfidentiality
@@ -16,7 +18,10 @@ from bot.actions.search import search_arguments
 from bot.actions.suggest_services import ActionShowMore, ActionTips
 from bot.actions.talk_now import ActionTalkToSomeoneNow
 from dialogue.state import SAFETY, Conversation
+from services_directory.curated import load_curated
+from services_directory.db import make_engine, make_session_factory, migrate
 from tests.bot.conftest import make_tracker
+from tests.services_directory.dbtest import LOCAL_FIXTURES
 
 CRISIS_NUMBERS = {"999", "111", "0800 1111", "116 123", "85258"}
 
@@ -174,8 +179,12 @@ def test_a_need_gets_services_then_a_question_not_already_answered(session_facto
         "utter_ack_bullying",
         "services",
         "utter_trusted_adult_hint_bullying",
-        "utter_ask_locality",
+        "buttons",  # the area question, a button for each locality
     ]
+    area = custom_messages(dispatcher)[-1]
+    titles = [b["title"] for b in area["buttons"]]
+    assert titles[1:-1] == ["Northgate", "Riverside", "Millfield", "Eastwick"]
+    assert area["text"] in {v["text"] for v in domain["responses"]["utter_ask_locality"]}
     slots = slot_events(events)
     assert slots["need"] == "bullying" and slots["awaiting"] == "locality"
 
@@ -274,16 +283,44 @@ def test_tips_fit_the_need(session_factory, domain):
     assert said(dispatcher) == ["utter_tips_sleep_problems", "utter_tips_follow_up"]
 
 
-def test_talk_to_someone_now_only_offers_routes_open_now(session_factory, domain):
+TUESDAY = dt.datetime(2026, 12, 8, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def test_directory(tmp_path_factory) -> sessionmaker:
+    """The directory of the test fixtures: two 24/7 lines and a chat open 18:00-23:00."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('fixtures') / 'd.db'}"
+    migrate(url)
+    factory = make_session_factory(make_engine(url))
+    with factory() as session, session.begin():
+        load_curated(session, LOCAL_FIXTURES / "curated")
+    return factory
+
+
+@pytest.mark.parametrize(("hour", "evening_chat"), [(10, False), (19, True)])
+def test_talk_to_someone_now_offers_only_what_is_open_at_that_time(
+    test_directory, domain, hour, evening_chat
+):
     dispatcher = CollectingDispatcher()
-    ActionTalkToSomeoneNow(session_factory).run(
+    clock = lambda: TUESDAY.replace(hour=hour)  # noqa: E731 - the injected clock
+    ActionTalkToSomeoneNow(test_directory, clock=clock).run(
+        dispatcher, make_tracker("talk_to_someone_now", "someone now"), domain
+    )
+    message = custom_messages(dispatcher)[0]
+    assert message["type"] == "services"
+    assert all(card["open_now"] is True for card in message["services"])
+    assert ("Evening Chat" in {c["name"] for c in message["services"]}) is evening_chat
+
+
+def test_talk_to_someone_now_with_nothing_open_gives_the_24_7_crisis_lines(tmp_path, domain):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    migrate(url)  # an empty directory: nothing fits, nothing is open
+    dispatcher = CollectingDispatcher()
+    ActionTalkToSomeoneNow(make_session_factory(make_engine(url))).run(
         dispatcher, make_tracker("talk_to_someone_now", slots={"age": 15}), domain
     )
     message = custom_messages(dispatcher)[0]
-    if message["type"] == "services":
-        assert all(card["open_now"] is True for card in message["services"])
-    else:  # nothing fitting open now: the 24/7 crisis routes
-        assert message["type"] == "contacts" and route_values(message["contacts"]) >= CRISIS_NUMBERS
+    assert message["type"] == "contacts" and route_values(message["contacts"]) >= CRISIS_NUMBERS
 
 
 def test_confidentiality_covers_this_chat_and_each_shown_service(session_factory, domain):

@@ -20,18 +20,17 @@ Decisions these tests pin down:
 from __future__ import annotations
 
 import sys
-import time
 
 import pytest
 
 import safety_screen
 from safety_screen import (
     CRISIS,
-    CRISIS_INTENTS,
     INTENTS,
     LEVELS,
     NONE,
     POSSIBLE,
+    RISK_INTENTS,
     LexiconError,
     ScreenResult,
     load_lexicon,
@@ -1833,7 +1832,7 @@ def test_no_text(text: object) -> None:
 
 def test_result_shape() -> None:
     result = screen("i want to kms")
-    assert result.level in LEVELS and result.intent in CRISIS_INTENTS
+    assert result.level in LEVELS and result.intent in RISK_INTENTS
     assert result.to_dict() == {
         "level": result.level,
         "intent": result.intent,
@@ -1854,31 +1853,9 @@ def test_matched_never_contains_user_text() -> None:
             assert word not in result.matched
 
 
-def test_the_prefilter_never_changes_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = [t for t, _ in POSITIVES] + HARD_NEGATIVES + [t for t, _ in POSSIBLE_CASES]
-    quick = [screen(t) for t in texts]
-    lexicon = load_lexicon()
-    monkeypatch.setattr(screen_module, "_open_patterns", lambda text, lx: list(range(len(lx.flat))))
-    assert [screen(t) for t in texts] == quick
-    assert lexicon is load_lexicon()
-
-
-def test_fast() -> None:
-    texts = [t for t, _ in POSITIVES] + HARD_NEGATIVES
-    for t in texts:
-        screen(t)  # warm up (the lexicon is compiled once, on first use)
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        for t in texts:
-            screen(t)
-        best = min(best, (time.process_time() - start) / len(texts))
-    assert best < 0.001, f"{best * 1e6:.0f} us per message"
-
-
 def test_import_has_no_side_effects() -> None:
     assert safety_screen.__all__
-    assert set(INTENTS) == set(CRISIS_INTENTS)
+    assert set(INTENTS) == set(RISK_INTENTS)
 
 
 # ------------------------------------------------------------------------------------------------

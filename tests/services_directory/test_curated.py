@@ -19,6 +19,7 @@ from services_directory.models import (
     MetadataEntry,
     Phone,
     Service,
+    ServiceArea,
     ServiceLocality,
     ServiceProfile,
     TaxonomyTerm,
@@ -151,3 +152,38 @@ def test_real_curated_data_reloads_without_duplicates(real_data: Session) -> Non
 
 def session_codes(session: Session) -> list[str]:
     return [c for c in session.execute(select(TaxonomyTerm.code)).scalars() if c]
+
+
+def test_a_data_folder_with_its_own_locality_is_read_from_its_own_localities(
+    session: Session, tmp_path: Path
+) -> None:
+    """Checked and built from the same localities: a folder that adds one loads, no KeyError."""
+    folder = tmp_path / "curated"
+    shutil.copytree(CURATED, folder)
+    (folder / "localities.yml").write_text(
+        "localities:\n"
+        "  - {id: northgate, name: Northgate, postcode_districts: [E2, E9]}\n"
+        "  - {id: riverside, name: Riverside, postcode_districts: [E1, E1W]}\n"
+        "  - {id: southbank, name: South Bank, postcode_districts: [SE1]}\n",
+        encoding="utf-8",
+    )
+    local = yaml.safe_load((folder / "local_sample_services.yml").read_text(encoding="utf-8"))
+    local[0]["localities"] = ["southbank"]
+    (folder / "local_sample_services.yml").write_text(yaml.safe_dump(local), encoding="utf-8")
+    report = load_curated(session, folder)
+    assert report.services
+    areas = session.execute(select(ServiceArea.name)).scalars().all()
+    assert "South Bank" in areas
+
+
+def test_an_unknown_locality_is_an_invalid_record(session: Session, tmp_path: Path) -> None:
+    folder = tmp_path / "curated"
+    shutil.copytree(CURATED, folder)
+    local = yaml.safe_load((folder / "local_sample_services.yml").read_text(encoding="utf-8"))
+    local[0]["localities"] = ["atlantis"]
+    (folder / "local_sample_services.yml").write_text(yaml.safe_dump(local), encoding="utf-8")
+    with pytest.raises(InvalidRecord) as raised:
+        load_curated(session, folder)
+    assert [(e.field, e.message) for e in raised.value.errors] == [
+        ("localities", "unknown locality 'atlantis'")
+    ]

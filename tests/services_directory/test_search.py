@@ -189,7 +189,11 @@ def test_contact_mode_language_and_free_filters(curated: Session) -> None:
     paid = slugs(search(curated, need="bullying", free_only=True, limit=10, now=TUESDAY_10AM))
     assert "anti-bullying-online" not in paid and paid == ["teen-counselling-riverside"]
     in_person = search(
-        curated, need="feeling_lonely", contact_modes=["in_person"], limit=10, now=TUESDAY_10AM
+        curated,
+        need="feeling_lonely",
+        contact_modes=["drop_in", "in_person_appointment"],
+        limit=10,
+        now=TUESDAY_10AM,
     )
     assert set(slugs(in_person)) == {"young-adults-club-northgate", "teen-counselling-riverside"}
 
@@ -246,16 +250,19 @@ def test_invalid_arguments_raise_a_clear_error(
     assert isinstance(raised.value, DirectoryError)
 
 
-def test_slot_values_are_accepted(curated: Session) -> None:
-    assert search(
-        curated, need="feeling_lonely", locality="skipped", contact_modes=["any"], now=TUESDAY_10AM
-    )
-    online = search(curated, need="feeling_lonely", locality="online", limit=10, now=TUESDAY_10AM)
+def test_plain_arguments_only_and_no_chat_words(curated: Session) -> None:
+    """The directory takes its own words: the chat's answers ("online is fine", "any", a chat
+    preference) are translated by the conversation core, not here."""
+    assert search(curated, need="feeling_lonely", now=TUESDAY_10AM)
+    online = search(curated, need="feeling_lonely", remote_only=True, limit=10, now=TUESDAY_10AM)
     assert "young-adults-club-northgate" in slugs(online)  # has a web chat
     chat = search(
-        curated, need="feeling_lonely", contact_modes=["online_chat"], limit=10, now=TUESDAY_10AM
+        curated, need="feeling_lonely", contact_modes=["webchat"], limit=10, now=TUESDAY_10AM
     )
     assert set(slugs(chat)) == {"young-adults-club-northgate", "evening-chat"}
+    for slot_value in ({"locality": "online"}, {"locality": "skipped"}, {"contact_modes": ["any"]}):
+        with pytest.raises(InvalidSearch):
+            search(curated, need="feeling_lonely", **slot_value)
 
 
 def test_index_follows_the_change_log(curated: Session) -> None:

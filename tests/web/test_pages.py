@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.core.config import ROOT, Settings
+from settings.app import ROOT, Settings
 from tests.apps import client_without_rasa
 
 STATIC = ROOT / "api" / "static"

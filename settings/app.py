@@ -1,16 +1,28 @@
-"""Every setting of the application, read once from the environment (and `.env`)."""
+"""Every setting of the application, read once from the environment (and `.env`).
+
+The same file and the shared defaults as `settings.env`, which the Rasa runtime and the
+directory's command line use.
+"""
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parents[2]
+from settings.env import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_MESSAGE_TEXT_STORAGE,
+    DEFAULT_RETENTION_HOURS,
+    ROOT,
+    env_file,
+)
+
+__all__ = ["ROOT", "Settings", "get_settings"]
+
 DEV_SECRET = "development-only-not-secret"  # noqa: S105 - refused in production
 # A scheme, a host and an optional port: nothing that could break out of a CSP header.
 ORIGIN_RE = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?")
@@ -19,7 +31,7 @@ ORIGIN_RE = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?")
 class Settings(BaseSettings):
     """Ports, URLs, database, Rasa connection, timeouts and privacy settings."""
 
-    model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
 
@@ -35,11 +47,14 @@ class Settings(BaseSettings):
     # timeout), so a burst does not swamp one Rasa server (measured in docs/architecture.md).
     rasa_max_concurrent_turns: int = Field(4, ge=1, le=1000)
 
-    database_url: str = f"sqlite:///{ROOT / 'var' / 'directory.db'}"
+    database_url: str = DEFAULT_DATABASE_URL
 
     # Conversation ids are pseudonymised with this key before they reach Rasa or any log.
     conversation_id_secret: SecretStr = SecretStr(DEV_SECRET)
-    conversation_retention_hours: int = Field(24, ge=0, le=24 * 90)
+    # Read by Rasa's tracker store (bot/tracker_store.py, through settings.env): how long a
+    # conversation is kept, and whether any message text is (redacted) or none at all.
+    conversation_retention_hours: float = Field(DEFAULT_RETENTION_HOURS, ge=0, le=24 * 90)
+    message_text_storage: Literal["none", "redacted"] = DEFAULT_MESSAGE_TEXT_STORAGE  # type: ignore[assignment]
 
     # Where the widget's quick exit sends the young person.
     quick_exit_url: str = "https://www.bbc.co.uk/weather"
@@ -47,7 +62,7 @@ class Settings(BaseSettings):
     # "https://school.example.org". Empty: only this site may frame the chat.
     embed_origins: list[str] = []
 
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @property
     def action_server_health_url(self) -> str:
@@ -77,5 +92,5 @@ class Settings(BaseSettings):
 
 @cache
 def get_settings() -> Settings:
-    """The settings, read once per process."""
-    return Settings()
+    """The settings, read once per process (the environment, then `.env`)."""
+    return Settings(_env_file=env_file())  # type: ignore[call-arg]

@@ -1,0 +1,63 @@
+"""The search index cache: one index per state of the database (its `metadata` change log),
+a few kept per engine, so a search costs a few set operations rather than a pass over every row."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from services_directory.models import MetadataEntry, Service
+from services_directory.search.index import SearchIndex, build_index
+
+_CACHE: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[Any, ...], SearchIndex]] = (
+    weakref.WeakKeyDictionary()
+)
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 4
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def change_key(session: Session) -> tuple[Any, ...]:
+    """The state of the directory as told by its change log (and its number of services)."""
+    # One round trip; each scalar subquery can use its own index.
+    count = select(func.count()).select_from(MetadataEntry).scalar_subquery()
+    latest = select(func.max(MetadataEntry.created_at)).scalar_subquery()
+    services = select(func.count()).select_from(Service).scalar_subquery()
+    row = session.execute(select(count, latest, services)).one()
+    return (row[0], str(row[1]), row[2])
+
+
+def get_index(session: Session) -> SearchIndex:
+    """The search index for the current state of the database (built on first use, then cached)."""
+    engine = _engine_of(session)
+    key = change_key(session)
+    with _CACHE_LOCK:
+        per_engine = _CACHE.setdefault(engine, OrderedDict())
+        index = per_engine.get(key)
+        if index is not None:
+            per_engine.move_to_end(key)
+            return index
+    index = build_index(session)
+    with _CACHE_LOCK:
+        per_engine[key] = index
+        while len(per_engine) > _CACHE_SIZE:
+            per_engine.popitem(last=False)
+    return index
+
+
+def clear_search_cache() -> None:
+    """Forget every cached index (after writing to the database outside the directory's API)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+# --- building the index ----------------------------------------------------------------------
