@@ -42,9 +42,7 @@ db: $(APP_VENV) ## Create and migrate the directory database; load the curated d
 	@.venv/bin/python scripts/prepare_db.py
 
 run: install train db ## Start Rasa, the action server and the API; prints the chat URL
-	@mkdir -p var
-	@echo "==> Starting the Rasa server, the action server and the API (Ctrl-C stops them all)"
-	@.venv/bin/honcho start -f Procfile
+	@.venv/bin/python -m devkit.run
 
 lint: $(APP_VENV) ## ruff (lint and format), mypy, and the import rules (import-linter)
 	@echo "==> ruff"

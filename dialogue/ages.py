@@ -6,6 +6,9 @@ from __future__ import annotations
 # services that fit their age.
 SERVED_YOUNGEST, SERVED_OLDEST = 11, 25
 
+# The ages a message can plausibly give ("im 145" is not an age).
+YOUNGEST_READ, OLDEST_READ = 5, 99
+
 
 def fits_age(minimum: float | None, maximum: float | None, age: int) -> bool:
     """True when `age` is inside a service's age range (a missing bound is open)."""

@@ -11,10 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dialogue.ages import OLDEST_READ, YOUNGEST_READ
 from dialogue.contact_modes import WORDS
-
-# Ages a message can plausibly give ("im 145" is not an age). The services are for 11-25.
-YOUNGEST_READ, OLDEST_READ = 5, 99
 
 _UNITS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

@@ -14,11 +14,16 @@ if [[ -f "$model" && -f "$fingerprint_file" && "$(cat "$fingerprint_file")" == "
   echo "==> Model is up to date with the training data ($model)"
   exit 0
 fi
-echo "==> Training the Rasa model (training data or config changed; takes a few minutes)"
-mkdir -p models
+log=var/log/train.log
+echo "==> Training the Rasa model (the data or config changed; a few minutes; log in $log)"
+mkdir -p models var/log
 start=$(date +%s)
-.venv-rasa/bin/rasa train --domain bot/domain --data bot/data --config config.yml \
-  --out models --fixed-model-name current --quiet
+if ! .venv-rasa/bin/rasa train --domain bot/domain --data bot/data --config config.yml \
+  --out models --fixed-model-name current --quiet > "$log" 2>&1; then
+  echo "==> Training failed. The end of $log:" >&2
+  tail -n 40 "$log" >&2
+  exit 1
+fi
 echo "$fingerprint" > "$fingerprint_file"
 echo "==> Trained $model in $(( $(date +%s) - start ))s"
 echo "$(( $(date +%s) - start ))" > models/.train_seconds

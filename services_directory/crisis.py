@@ -1,5 +1,5 @@
-"""Crisis contacts: the crisis-flagged directory entries in crisis order, or the built-in copy
-(data/crisis_contacts.yml) when there is no database to read."""
+"""Crisis contacts: the crisis-flagged directory entries in crisis order, or the same entries read
+straight from the curated data (data/national_services.yml) when there is no database to read."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import yaml
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from services_directory import schedules
+from services_directory import schedules, wording
 from services_directory.search import ContactRoute, get_index, safe_href
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ class CrisisContact:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "slug": self.slug,
             "name": self.name,
             "phone": self.phone,
             "description": self.description,
@@ -51,37 +52,44 @@ class CrisisContact:
 
 @cache
 def _builtin_data() -> list[dict[str, Any]]:
+    """The crisis entries of the curated national services, in crisis order."""
     text = (
         resources.files("services_directory")
-        .joinpath("data/crisis_contacts.yml")
+        .joinpath("data/national_services.yml")
         .read_text("utf-8")
     )
-    data = yaml.safe_load(text) or {}
-    contacts = data.get("contacts") if isinstance(data, dict) else data
-    return sorted(contacts or [], key=lambda c: c.get("crisis_order") or 999)
+    entries = yaml.safe_load(text) or []
+    crisis = [e for e in entries if isinstance(e, dict) and e.get("crisis")]
+    return sorted(crisis, key=lambda e: e.get("crisis_order") or 999)
+
+
+def _builtin_route(mode: dict[str, Any], always_open: bool) -> ContactRoute:
+    value = str(mode.get("value", ""))
+    hours = mode.get("hours")
+    return ContactRoute(
+        mode=str(mode.get("mode", "")),
+        label=str(mode.get("label") or wording.default_label(str(mode.get("mode")), value)),
+        href=safe_href(mode.get("href")),
+        value=value,
+        # Without the database's clock-aware hours, only a 24/7 route is known to be open.
+        open_now=True if hours == "always" or (hours is None and always_open) else None,
+    )
 
 
 def builtin_crisis_contacts() -> list[CrisisContact]:
-    """The built-in copy of the crisis contacts (no database needed)."""
+    """The crisis entries of the curated data (data/national_services.yml) read straight from
+    the file: the copy used when there is no database to read, from the same source."""
     out = []
     for entry in _builtin_data():
-        routes = tuple(
-            ContactRoute(
-                mode=str(r.get("mode", "")),
-                label=str(r.get("label", "")),
-                href=safe_href(r.get("href")),
-                value=str(r.get("value", "")),
-                open_now=True if r.get("hours", "always") == "always" else None,
-            )
-            for r in entry.get("routes") or []
-        )
+        always_open = entry.get("open_24_7") is True
+        routes = tuple(_builtin_route(m, always_open) for m in entry.get("contact_modes") or [])
         out.append(
             CrisisContact(
                 name=str(entry["name"]),
-                phone=entry.get("phone"),
-                description=str(entry.get("description") or ""),
-                what_happens=str(entry.get("what_happens") or ""),
-                who_for=str(entry.get("who_for") or ""),
+                phone=next((r.value for r in routes if r.mode == "call"), None),
+                description=str(entry.get("summary") or ""),
+                what_happens=" ".join(str(entry.get("what_happens") or "").split()),
+                who_for=str(entry.get("eligibility_description") or ""),
                 routes=routes,
                 slug=str(entry.get("slug") or ""),
                 url=entry.get("url"),

@@ -24,7 +24,12 @@ from pydantic import (
 from services_directory import wording
 from services_directory.errors import RecordError
 from services_directory.schedules import DAYS, parse_time
-from services_directory.search.types import CONTACT_MODES, SAFE_SCHEMES
+from services_directory.search.types import (
+    CONTACT_MODES,
+    OLDEST_AGE,
+    SAFE_SCHEMES,
+    YOUNGEST_AGE,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -98,8 +103,8 @@ class CuratedService(_Entry):
     name: str = Field(min_length=1)
     summary: str = Field(min_length=1)
     organization: Organization
-    minimum_age: int | None = Field(None, ge=0, le=120)
-    maximum_age: int | None = Field(None, ge=0, le=120)
+    minimum_age: int | None = Field(None, ge=YOUNGEST_AGE, le=OLDEST_AGE)
+    maximum_age: int | None = Field(None, ge=YOUNGEST_AGE, le=OLDEST_AGE)
     cost: Literal["free", "low_cost", "paid"]
     area: Literal["national", "local"]
     localities: list[str] = []

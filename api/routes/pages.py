@@ -9,8 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from api.ui_text import crisis_strip, ui_text
 from dialogue.messages import variations_for
 from dialogue.responses import domain_responses
+from services_directory.crisis import builtin_crisis_contacts
 from settings.app import ROOT, Settings
 
 router = APIRouter(include_in_schema=False)
@@ -51,11 +53,16 @@ async def chat_page(request: Request, embed: bool = False) -> HTMLResponse:
     state = request.app.state
     contacts: list[dict[str, Any]] = state.chat_turn.crisis_contacts()
     greeting = variations_for(domain_responses(), "utter_greet")[0]
+    strip = crisis_strip(contacts) or crisis_strip([c.to_dict() for c in builtin_crisis_contacts()])
+    words = ui_text()
     response = templates.TemplateResponse(
         request,
         "index.html",
         {
             "contacts": contacts,
+            "strip": strip,
+            "words": words["page"],
+            "widget_words": words["widget"],
             "greeting": greeting["text"],
             "greeting_buttons": greeting.get("buttons") or [],
             "quick_exit_url": state.settings.quick_exit_url,

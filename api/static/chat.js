@@ -2,6 +2,7 @@
 // The conversation id lives in sessionStorage only (gone when the tab closes); no cookies.
 import { crisisFirst, describe, el, renderMessage } from "./render.js";
 import { quickExit, watchShift } from "./exit.js";
+import { say } from "./words.js";
 
 const KEY = "support-chat-id";
 const TIMEOUT_MS = 20000;
@@ -66,21 +67,13 @@ function scrollToShow(node, block) {
 
 function showDegraded(degraded) {
   status.hidden = !degraded;
-  status.textContent = degraded
-    ? "The chat is having technical problems, so it may not understand you. The numbers at the top always work."
-    : "";
+  status.textContent = degraded ? say("degraded") : "";
 }
 
 /** What to show when the chat cannot be reached at all: the server-rendered crisis contacts. */
 function unreachable() {
   const item = el("li", "msg bot way-out");
-  item.append(
-    el(
-      "p",
-      "text",
-      "Sorry, I can't connect right now. Please try again in a moment. If you need someone now, these people can help:",
-    ),
-  );
+  item.append(el("p", "text", say("unreachable")));
   const list = document.querySelector("#no-js-help .help-list");
   if (list) item.append(list.cloneNode(true));
   return item;
@@ -134,7 +127,7 @@ async function turn(text, shownAs, viaKeyboardChoice) {
     if (myGeneration !== generation) return;
     showDegraded(true);
     items = [unreachable()];
-    spoken = ["Sorry, I can't connect right now. Urgent contacts are shown."];
+    spoken = [say("unreachable_spoken")];
   } finally {
     clearTimeout(timer);
     if (inFlight === controller) inFlight = null;
@@ -168,7 +161,7 @@ function startAgain() {
   log.replaceChildren(greeting.cloneNode(true));
   for (const group of log.querySelectorAll(".choices")) group.hidden = false;
   announcer.replaceChildren();
-  announce("Started again. The old conversation has been cleared.");
+  announce(say("started_again"));
   input.value = "";
   input.focus();
 }
@@ -226,8 +219,8 @@ $("quick-exit").addEventListener("click", (event) => {
   leave();
 });
 watchShift(leave, (remaining) => {
-  const times = remaining === 1 ? "1 more time" : `${remaining} more times`;
-  exitHint.textContent = remaining ? `Press Shift ${times} to exit this page` : "";
+  const hint = remaining === 1 ? say("exit_hint_one") : say("exit_hint_many", { count: remaining });
+  exitHint.textContent = remaining ? hint : "";
 });
 
 if (embedded) {

@@ -1,6 +1,8 @@
 // Builds the DOM for each message type of the chat API. Everything from the bot or the
 // directory goes in with textContent, never as HTML; links come only from structured fields
 // (routes, url) and only with tel:, sms: or https:.
+import { say } from "./words.js";
+
 const SAFE_SCHEMES = ["tel:", "sms:", "https:"];
 
 /** An element with a class and text content (text is never parsed as HTML). */
@@ -30,7 +32,7 @@ function link(href, text, className) {
   if (safe.toLowerCase().startsWith("https:")) {
     a.target = "_blank";
     a.rel = "noopener noreferrer";
-    a.append(el("span", "visually-hidden", " (opens in a new tab)"));
+    a.append(el("span", "visually-hidden", say("new_tab")));
   }
   return a;
 }
@@ -47,7 +49,7 @@ function actions(routes) {
     const item = el("li");
     const a = link(r.href, label, `action ${MODE_CLASS[r.mode] || "other"}`);
     if (a) {
-      if (r.open_now === false) a.append(el("span", "closed", " · closed now"));
+      if (r.open_now === false) a.append(el("span", "closed", say("route_closed")));
       item.append(a);
     } else {
       // Drop-ins, email and anything without a safe link: shown, never linked.
@@ -89,13 +91,13 @@ function serviceCard(s) {
   const card = el("li", "card service");
   const head = el("h2", "card-title");
   head.append(el("span", null, str(s.name)));
-  if (s.sample === true) head.append(el("span", "tag", "Example, not a real service"));
+  if (s.sample === true) head.append(el("span", "tag", say("example")));
   card.append(head);
   if (str(s.summary)) card.append(el("p", "summary", s.summary));
 
   const facts = el("p", "facts");
-  if (s.open_now === true) facts.append(el("span", "open", "Open now"));
-  if (s.open_now === false) facts.append(el("span", "shut", "Closed now"));
+  if (s.open_now === true) facts.append(el("span", "open", say("open_now")));
+  if (s.open_now === false) facts.append(el("span", "shut", say("closed_now")));
   for (const fact of [str(s.hours), str(s.ages)]) {
     if (!fact) continue;
     if (facts.childNodes.length) facts.append(" · ");
@@ -106,24 +108,24 @@ function serviceCard(s) {
   const why = (Array.isArray(s.why) ? s.why : []).map(str).filter(Boolean);
   if (why.length) {
     const p = el("p", "why");
-    p.append(el("strong", null, "Why this one: "), why.join(", "));
+    p.append(el("strong", null, say("why")), why.join(", "));
     card.append(p);
   }
   const routes = Array.isArray(s.how_to_contact) ? [...s.how_to_contact] : [];
   const host = hostOf(s.url);
   if (safeHref(s.url) && host && !routes.some((r) => r && r.href === s.url)) {
-    routes.push({ mode: "website", label: `Website: ${host}`, href: s.url });
+    routes.push({ mode: "website", label: say("website", { host }), href: s.url });
   }
   const list = actions(routes);
   if (list) card.append(list);
   if (str(s.what_happens)) {
     const p = el("p", "what");
-    p.append(el("strong", null, "What happens: "), str(s.what_happens));
+    p.append(el("strong", null, say("what_happens")), str(s.what_happens));
     card.append(p);
   }
   if (str(s.confidentiality)) {
     const more = el("details", "private");
-    more.append(el("summary", null, "Will they keep it private?"), el("p", null, s.confidentiality));
+    more.append(el("summary", null, say("private")), el("p", null, s.confidentiality));
     card.append(more);
   }
   return card;
@@ -154,7 +156,7 @@ export function renderMessage(m) {
   item.dataset.type = String(m.type);
   if (m.type === "crisis") {
     item.className = "msg bot crisis";
-    item.append(el("p", "crisis-label", "Urgent help"));
+    item.append(el("p", "crisis-label", say("urgent")));
   }
   if (m.type === "contacts") item.className = "msg bot way-out";
   if (m.type === "risk_check") item.className = "msg bot check";
@@ -171,13 +173,13 @@ export function renderMessage(m) {
     const others = Array.isArray(m.more_contacts) ? m.more_contacts : [];
     if (others.length) {
       const more = el("details", "more-contacts");
-      more.append(el("summary", null, "More people who can help"), contactsList(others, false));
+      more.append(el("summary", null, say("more_contacts")), contactsList(others, false));
       item.append(more);
     }
   } else if (m.type !== "text" && m.type !== "buttons") {
     if (!str(m.text)) return null;
   }
-  const group = choices(m.buttons, "Choices");
+  const group = choices(m.buttons, say("choices"));
   if (group) item.append(group);
   return item.childNodes.length ? item : null;
 }
@@ -196,16 +198,16 @@ export function describe(m) {
   const parts = [str(m.text)];
   const names = (items) =>
     (Array.isArray(items) ? items : []).map((x) => x && str(x.name)).filter(Boolean);
-  if (m.type === "crisis") parts.unshift("Urgent help.");
+  if (m.type === "crisis") parts.unshift(say("spoken_urgent"));
   if (m.type === "services") {
     const found = names(m.services);
-    if (found.length) parts.push(`${found.length} services: ${found.join(", ")}.`);
+    if (found.length) parts.push(say("spoken_services", { count: found.length, names: found.join(", ") }));
   }
   if (m.type === "crisis" || m.type === "contacts" || m.type === "risk_check") {
     const found = names(m.contacts);
-    if (found.length) parts.push(`Contacts: ${found.join(", ")}.`);
+    if (found.length) parts.push(say("spoken_contacts", { names: found.join(", ") }));
   }
   const count = Array.isArray(m.buttons) ? m.buttons.length : 0;
-  if (count) parts.push(count === 1 ? "1 choice." : `${count} choices.`);
+  if (count) parts.push(count === 1 ? say("spoken_one_choice") : say("spoken_choices", { count }));
   return parts.filter(Boolean).join(" ");
 }

@@ -20,6 +20,7 @@ from services_directory.io.structure import (
     field_rules,
     record_schema,
 )
+from services_directory.search.types import OLDEST_AGE, YOUNGEST_AGE
 
 UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -196,8 +197,10 @@ class RecordSet:
         if record.table == "service":
             low, high = values.get("minimum_age"), values.get("maximum_age")
             for name, age in (("minimum_age", low), ("maximum_age", high)):
-                if isinstance(age, int | float) and not 0 <= age <= 120:
-                    self.error(label, name, f"{age} is not an age between 0 and 120")
+                if isinstance(age, int | float) and not YOUNGEST_AGE <= age <= OLDEST_AGE:
+                    self.error(
+                        label, name, f"{age} is not an age between {YOUNGEST_AGE} and {OLDEST_AGE}"
+                    )
             if isinstance(low, int | float) and isinstance(high, int | float) and low > high:
                 self.error(label, "maximum_age", f"{high} is below minimum_age {low}")
         if record.table == "location":

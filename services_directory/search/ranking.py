@@ -21,14 +21,15 @@ from services_directory.search.cache import get_index
 from services_directory.search.index import FIELD_WEIGHTS, SearchIndex, _Entry
 from services_directory.search.types import (
     CONTACT_MODES,
+    OLDEST_AGE,
     REMOTE_MODES,
+    YOUNGEST_AGE,
     ContactRoute,
     SearchResult,
 )
 
 URGENT_TIERS = frozenset({"crisis", "safeguarding"})
 MAX_LIMIT = 50
-MAX_AGE = 120
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,10 @@ def check_query(index: SearchIndex, now: dt.datetime | None, **arguments: Any) -
     if need is not None and need not in index.need_tier:
         known = ", ".join(sorted(index.need_tier)) or "none loaded"
         raise InvalidSearch(f"unknown need {need!r}; known needs: {known}", "need")
-    if age is not None and not _whole(age, 0, MAX_AGE):
-        raise InvalidSearch(f"age must be a whole number from 0 to {MAX_AGE}, not {age!r}", "age")
+    if age is not None and not _whole(age, YOUNGEST_AGE, OLDEST_AGE):
+        raise InvalidSearch(
+            f"age must be a whole number from {YOUNGEST_AGE} to {OLDEST_AGE}, not {age!r}", "age"
+        )
     if not _whole(limit, 1, MAX_LIMIT):
         raise InvalidSearch(
             f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}", "limit"

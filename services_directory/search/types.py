@@ -19,6 +19,8 @@ CONTACT_MODES = (
 # Ways that need no travel: phone, text, chat, online.
 REMOTE_MODES = frozenset({"call", "text", "webchat", "email", "online_appointment", "website"})
 SAFE_SCHEMES = ("tel:", "sms:", "https:", "mailto:")
+# The ages a service record or a search can name (records and searches outside are refused).
+YOUNGEST_AGE, OLDEST_AGE = 0, 120
 
 
 def safe_href(href: str | None) -> str | None:

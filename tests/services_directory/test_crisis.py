@@ -23,6 +23,7 @@ def test_crisis_contacts_from_the_directory(curated: Session) -> None:
         "open_now": True,
     }
     assert set(helpline.to_dict()) == {
+        "slug",
         "name",
         "phone",
         "description",
@@ -53,3 +54,23 @@ def test_built_in_copy_when_the_database_cannot_be_read() -> None:
 
 def test_built_in_copy_when_the_directory_is_empty(session: Session) -> None:
     assert crisis_contacts(session) == builtin_crisis_contacts()
+
+
+def test_the_built_in_copy_agrees_with_the_curated_directory(curated_directory_url: str) -> None:
+    """The built-in copy is read from the same curated file as the directory: every crisis
+    entry, with the same numbers, links, words, ages and order (open-now aside: the copy has no
+    clock-aware hours)."""
+    from services_directory.db import make_engine, make_session_factory
+
+    def facts(contact) -> dict:
+        shown = contact.to_dict()
+        for route in shown["routes"]:
+            route.pop("open_now")
+        return shown
+
+    with make_session_factory(make_engine(curated_directory_url))() as session:
+        curated = crisis_contacts(session)
+    builtin = builtin_crisis_contacts()
+    assert [c.slug for c in builtin] == [c.slug for c in curated]
+    for ours, theirs in zip(builtin, curated, strict=True):
+        assert facts(ours) == facts(theirs)
