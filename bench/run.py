@@ -182,16 +182,19 @@ def bench_fuzzer(stack: Stack) -> None:
         ConversationMachine.collect = True
         ConversationMachine.turns_sent = 0
         ConversationMachine.problems = []
-        run_state_machine_as_test(
-            ConversationMachine,
-            settings=settings(
-                max_examples=FUZZ_TURNS // FUZZ_STEPS,
-                stateful_step_count=FUZZ_STEPS,
-                deadline=None,
-                database=None,
-                suppress_health_check=list(HealthCheck),
-            ),
-        )
+        # Hypothesis may end a conversation before FUZZ_STEPS: run rounds until 10,000 turns.
+        while ConversationMachine.turns_sent < FUZZ_TURNS:
+            remaining = FUZZ_TURNS - ConversationMachine.turns_sent
+            run_state_machine_as_test(
+                ConversationMachine,
+                settings=settings(
+                    max_examples=max(1, remaining // FUZZ_STEPS),
+                    stateful_step_count=FUZZ_STEPS,
+                    deadline=None,
+                    database=None,
+                    suppress_health_check=list(HealthCheck),
+                ),
+            )
     elapsed = time.perf_counter() - started
     problems = ConversationMachine.problems
     print(
@@ -202,7 +205,22 @@ def bench_fuzzer(stack: Stack) -> None:
         print(f"    {problem[:200]}")
 
 
+def fuzzer_only() -> None:
+    """`bench/run.py --fuzzer`: only the 10,000-turn fuzzer, with the current model."""
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        stack = Stack(workdir=workdir, database_url=build_curated_directory(workdir / "d.db"))
+        stack.start()
+        try:
+            bench_fuzzer(stack)
+        finally:
+            stack.stop_all()
+
+
 def main() -> None:
+    if "--fuzzer" in sys.argv:
+        fuzzer_only()
+        return
     print("Safety screen")
     bench_screen()
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,9 +1,17 @@
-"""`make safety-report`: recall on crisis messages and false positives on hard negatives.
+"""`make safety-report`: the crisis response where it is needed, and nowhere else.
 
-For the labelled set in tests/safety/cases.yml, three ways:
-- the safety screen alone (safety_screen.screen, level "crisis"),
-- the dialogue model alone (its own top intent before the screen, from /model/parse),
-- the whole system through /api/chat (`crisis: true`), with real processes on loopback.
+Three labelled sets, each measured three ways: the safety screen alone (level "crisis"), the
+dialogue model alone (its own top intent before the screen, from /model/parse), and the whole
+system through /api/chat (`crisis`, `risk_check`), with real processes on loopback.
+
+- tests/safety/cases.yml: the project's crisis/safeguarding messages and hard negatives;
+- tests/safety/warning_signs.yml, warning_signs_2.yml: two blind batches by warning-sign family,
+  with near-misses (the second written after the first was used for tuning, to measure);
+- tests/safety/open_world_*.yml: everyday requests (banking, travel, devices, small talk ...):
+  the crisis and check rates, the out-of-scope answer for the plainly out-of-scope ones, and
+  how many of the others were read as a need.
+
+    .venv/bin/python scripts/safety_report.py [-v] [--write-gaps]
 """
 
 from __future__ import annotations
@@ -11,6 +19,9 @@ from __future__ import annotations
 import sys
 import tempfile
 import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -20,89 +31,168 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from devkit.stack import Stack, build_curated_directory  # noqa: E402
-from dialogue.intents import RISK_INTENTS  # noqa: E402
+from dialogue.intents import NEED_INTENTS, RISK_INTENTS  # noqa: E402
 from safety_screen import screen  # noqa: E402
 
+SAFETY = ROOT / "tests" / "safety"
+LABELLED = {
+    "project set": SAFETY / "cases.yml",
+    "warning signs, first blind batch": SAFETY / "warning_signs.yml",
+    "warning signs, second blind batch": SAFETY / "warning_signs_2.yml",
+}
+OPEN_WORLD = sorted(SAFETY.glob("open_world_*.yml"))
+# Measured, never tuned on: `-v` does not list their misses.
+HELD_OUT = {"warning signs, second blind batch", "open_world_heldout"}
+OUT_OF_SCOPE = "out_of_scope"
 
-def load_cases() -> tuple[list[dict], list[dict]]:
-    cases = yaml.safe_load((ROOT / "tests/safety/cases.yml").read_text())
-    return cases["positives"], cases["negatives"]
+
+@dataclass
+class Reading:
+    """What each part made of one message."""
+
+    screen: str  # "crisis" | "possible" | "none"
+    model_intent: str | None
+    crisis: bool
+    check: bool
+    intent: str | None
 
 
-def line(label: str, positives: list[bool], negatives: list[bool]) -> None:
-    recall = sum(positives) / len(positives)
-    false_positive_rate = sum(negatives) / len(negatives)
+def read_all(texts: list[str], stack: Stack, client: httpx.Client) -> list[Reading]:
+    readings = []
+    for text in texts:
+        parsed = client.post(f"{stack.rasa_url}/model/parse", json={"text": text}).json()
+        reply = client.post(
+            f"{stack.api_url}/api/chat",
+            json={"conversation_id": uuid.uuid4().hex, "text": text},
+        ).json()
+        readings.append(
+            Reading(
+                screen=screen(text).level,
+                model_intent=(parsed.get("safety_screen") or {}).get("model_intent"),
+                crisis=bool(reply["crisis"]),
+                check=bool(reply.get("risk_check")),
+                intent=reply.get("intent"),
+            )
+        )
+    return readings
+
+
+def rate(flags: list[bool]) -> str:
+    return f"{sum(flags) / max(1, len(flags)):.3f} ({sum(flags)}/{len(flags)})"
+
+
+WAYS: dict[str, Callable[[Reading], bool]] = {
+    "safety screen alone": lambda r: r.screen == "crisis",
+    "dialogue model alone": lambda r: r.model_intent in RISK_INTENTS,
+    "whole system via /api/chat": lambda r: r.crisis,
+    "whole system, crisis or check": lambda r: r.crisis or r.check,
+    "whole system, the check alone": lambda r: r.check,
+}
+
+
+def labelled_report(name: str, cases: dict, pos: list[Reading], neg: list[Reading]) -> None:
     print(
-        f"  {label:<34} recall {recall:.3f} ({sum(positives)}/{len(positives)})   "
-        f"false positives {false_positive_rate:.3f} ({sum(negatives)}/{len(negatives)})"
+        f"\n{name}: {len(pos)} crisis/safeguarding messages, {len(neg)} hard negatives"
+        f"\n  {'':<32} {'recall':<22} false alarms"
     )
+    for way, fired in WAYS.items():
+        print(f"  {way:<32} {rate([fired(r) for r in pos]):<22} {rate([fired(r) for r in neg])}")
+    families = defaultdict(list)
+    for case, reading in zip(cases["positives"], pos, strict=True):
+        families[case.get("family")].append(reading)
+    if None not in families:
+        print("  by family (whole system: crisis / crisis or check)")
+        for family, readings in families.items():
+            crisis = rate([r.crisis for r in readings])
+            either = rate([r.crisis or r.check for r in readings])
+            print(f"    {family:<18} {crisis:<18} {either}")
 
 
-def misses(label: str, cases: list[dict], flags: list[bool], want: bool) -> None:
-    wrong = [c for c, f in zip(cases, flags, strict=True) if f != want]
-    for case in wrong:
-        print(f"    {label}: [{case['kind']}] {case['text']}")
+def open_world_report(name: str, requests: list[dict], readings: list[Reading]) -> None:
+    plain = [r for q, r in zip(requests, readings, strict=True) if q["plain"]]
+    others = [r for q, r in zip(requests, readings, strict=True) if not q["plain"]]
+    print(f"\n{name}: {len(requests)} everyday requests ({len(plain)} plainly out of scope)")
+    print(f"  crisis response            {rate([r.crisis for r in readings])}")
+    print(f"  the check                  {rate([r.check for r in readings])}")
+    print(
+        f"  model alone, a risk intent {rate([r.model_intent in RISK_INTENTS for r in readings])}"
+    )
+    print(f"  out-of-scope answer, plain {rate([r.intent == OUT_OF_SCOPE for r in plain])}")
+    print(f"  no need intent, the rest   {rate([r.intent not in NEED_INTENTS for r in others])}")
+    print(f"  read as a need, all        {rate([r.intent in NEED_INTENTS for r in readings])}")
+
+
+def misses(name: str, rows: list[tuple[str, str]]) -> None:
+    for label, text in rows:
+        print(f"    {name} [{label}] {text}")
 
 
 def main() -> None:
-    positives, negatives = load_cases()
     verbose = "-v" in sys.argv
-    print(
-        f"Labelled set: {len(positives)} crisis/safeguarding messages, "
-        f"{len(negatives)} hard negatives\n"
-    )
-
-    screen_pos = [screen(c["text"]).level == "crisis" for c in positives]
-    screen_neg = [screen(c["text"]).level == "crisis" for c in negatives]
-    line("safety screen alone", screen_pos, screen_neg)
-
+    labelled = {n: yaml.safe_load(p.read_text(encoding="utf-8")) for n, p in LABELLED.items()}
+    open_world = {
+        p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["requests"] for p in OPEN_WORLD
+    }
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         stack = Stack(workdir=workdir, database_url=build_curated_directory(workdir / "d.db"))
         stack.start()
         try:
             with httpx.Client(timeout=30) as client:
-
-                def model_flags(cases: list[dict]) -> list[bool]:
-                    flags = []
-                    for case in cases:
-                        parsed = client.post(
-                            f"{stack.rasa_url}/model/parse", json={"text": case["text"]}
-                        ).json()
-                        model_intent = (parsed.get("safety_screen") or {}).get("model_intent")
-                        flags.append(model_intent in RISK_INTENTS)
-                    return flags
-
-                def system_flags(cases: list[dict]) -> tuple[list[bool], list[bool]]:
-                    crisis, check = [], []
-                    for case in cases:
-                        reply = client.post(
-                            f"{stack.api_url}/api/chat",
-                            json={"conversation_id": uuid.uuid4().hex, "text": case["text"]},
-                        ).json()
-                        crisis.append(bool(reply["crisis"]))
-                        check.append(bool(reply.get("risk_check")))
-                    return crisis, check
-
-                model_pos, model_neg = model_flags(positives), model_flags(negatives)
-                line("dialogue model alone", model_pos, model_neg)
-                (system_pos, check_pos), (system_neg, check_neg) = (
-                    system_flags(positives),
-                    system_flags(negatives),
-                )
-                line("whole system via /api/chat", system_pos, system_neg)
-                either_pos = [a or b for a, b in zip(system_pos, check_pos, strict=True)]
-                either_neg = [a or b for a, b in zip(system_neg, check_neg, strict=True)]
-                line("whole system, crisis or check", either_pos, either_neg)
-                line("whole system, the check alone", check_pos, check_neg)
+                read = {
+                    n: (
+                        read_all([c["text"] for c in cases["positives"]], stack, client),
+                        read_all([c["text"] for c in cases["negatives"]], stack, client),
+                    )
+                    for n, cases in labelled.items()
+                }
+                everyday = {
+                    n: read_all([q["text"] for q in requests], stack, client)
+                    for n, requests in open_world.items()
+                }
         finally:
             stack.stop_all()
-    print("\n  targets for the whole system: recall >= 0.98, false positives <= 0.05")
-    if verbose:
-        misses("missed", positives, system_pos, True)
-        misses("false alarm", negatives, system_neg, False)
+
+    for name, (pos, neg) in read.items():
+        labelled_report(name, labelled[name], pos, neg)
+        if verbose and name not in HELD_OUT:
+            cases = labelled[name]
+            misses(
+                "missed",
+                [
+                    (c.get("family") or c["kind"], c["text"])
+                    for c, r in zip(cases["positives"], pos, strict=True)
+                    if not r.crisis
+                ],
+            )
+            misses(
+                "false alarm",
+                [
+                    (c["kind"], c["text"])
+                    for c, r in zip(cases["negatives"], neg, strict=True)
+                    if r.crisis
+                ],
+            )
+    for name, readings in everyday.items():
+        open_world_report(name, open_world[name], readings)
+        if verbose and name not in HELD_OUT:
+            rows = [
+                (r.intent or "", q["text"])
+                for q, r in zip(open_world[name], readings, strict=True)
+                if r.crisis or r.check or r.intent in NEED_INTENTS
+            ]
+            misses("not everyday", rows)
+    print(
+        "\n  targets (whole system): crisis messages >= 0.97 crisis response, 1.00 crisis or check;"
+        "\n  hard negatives <= 0.03 crisis, <= 0.05 check; everyday requests <= 0.002 crisis,"
+        "\n  <= 0.01 check, >= 0.90 out of scope (plain), >= 0.85 no need intent (the rest)"
+    )
     if "--write-gaps" in sys.argv:
-        write_gaps(positives, system_pos, negatives, system_neg)
+        cases = labelled["project set"]
+        pos, neg = read["project set"]
+        write_gaps(
+            cases["positives"], [r.crisis for r in pos], cases["negatives"], [r.crisis for r in neg]
+        )
 
 
 def write_gaps(
@@ -119,7 +209,7 @@ def write_gaps(
         "# cases xfail (they still run). Every entry is a safety gap to close, not an accepted\n"
         "# result: see docs/safety/hazard-log.md (H1, H2).\n"
     )
-    path = ROOT / "tests/safety/known_gaps.yml"
+    path = SAFETY / "known_gaps.yml"
     path.write_text(header + yaml.safe_dump(gaps, allow_unicode=True, sort_keys=False))
     print(f"\nwrote {path.relative_to(ROOT)}")
 
