@@ -41,17 +41,37 @@ UNSURE_INTENTS = {"skip_question"}
 # Someone else in danger now: a goodbye post, an overdose, a threat, a weapon. Strong signs
 # count on their own; timing words ("tonight", "not answering") only with a risk signal.
 _OTHER_IN_DANGER = re.compile(
-    r"\b(?:goodbye|good bye|bye post|said bye|saying bye|last message|suicide note|note saying|"
+    r"\b(?:(?:posted|sent|wrote|left|put up|messaged|texted|said)(?: me| us| everyone| the gc)?"
+    r" (?:a |her |his |their )?"
+    r"(?:goodbye|good ?bye?|farewell)(?: (?:post|message|note|letter|text|to (?:everyone|us all)))?"
+    r"|bye post|last message|suicide note|note saying|"
     r"took (?:a load of |loads of |all (?:her|his|their|the) )?(?:pills|tablets|something)|"
     r"swallowed|overdosed?|\bod\b|wont wake|won't wake|not waking|unconscious|passed out|"
     r"not breathing|cant breathe|bleeding|blood everywhere|has a knife|got a knife|has a gun|"
     r"with a knife|on the bridge|on the roof|on the tracks|going to jump|gonna jump|"
     r"going to kill (?:herself|himself|themselves)|gonna kill (?:herself|himself|themselves)|"
-    r"hanging|hanged|rope)\b"
+    r"hanging|hanged|rope|(?:going to|gonna|gona|gunna) end it|end (?:her|his|their) (?:own )?life|"
+    r"thank(?:s| you| u) (?:for|4) everything|"
+    r"(?:gn|goodnight|good night|goodbye|bye) (?:forever|4ever|4 ever|for good)|"
+    r"final post|last post|nice knowing (?:you|u|yall|you all|everyone|every1)|"
+    r"sorry for everything|open it later|wont be here (?:tomorrow|much longer|anymore))\b"
 )
 _OTHER_SOON = re.compile(
-    r"\b(?:tonight|right now|rn|now|today|not answering|isnt answering|wont answer|not replying|"
-    r"wont reply|cant reach|cant get hold|about to|jump|bridge|kill (?:herself|himself))\b"
+    r"\b(?:tonight|right now|rn|today|not answering|isnt answering|wont answer|not replying|"
+    r"(?:not|aint|isnt|wont) (?:replyin|answerin|ansering|answering|pickin up|pick up|picking up)|"
+    r"turned (?:her|his|their) (?:location|phone) off|"
+    r"wont reply|cant reach|cant get hold|about to|jump|bridge|kill (?:herself|himself)|"
+    r"phones? (?:is |s )?(?:off|dead)|location(?:s| is)? off|(?:not|wont|aint|isnt) picking up|"
+    r"not responding|left (?:the|every|all the|our) (?:gc|gcs|group|group chats?|chats?)|"
+    r"deleted (?:everything|all (?:her|his|their) (?:posts|socials|accounts))|gone missing|"
+    r"cant find (?:her|him|them))\b"
+)
+# An ordinary goodbye: moving away, a pet, a story, a funeral.
+_ORDINARY_GOODBYE = re.compile(
+    r"\b(?:moving|moved|move (?:to|away)|leaving (?:for|to|school)|going (?:to|on) (?:uni|holiday)|"
+    r"emigrat\w*|the vet|(?:her|his|their) (?:dog|cat|pet|hamster|rabbit)|character|the show|"
+    r"film|movie|book|episode|series|funeral|passed away|died|tribute|dog|cat|pet|discord|server|"
+    r"rage ?quit|the game)\b"
 )
 _SECRET = re.compile(r"\b(?:secret|promise|promised|not to tell|dont tell|never talk to me)\b")
 
@@ -171,6 +191,15 @@ def read_in_context(turn: Turn, convo: Conversation) -> Reading:
     """Read the message in the light of what came before (see the module's docstring)."""
     if turn.intent in RISK_INTENTS:
         learned, _ = absorb(turn, convo, quiet=True)  # nothing may come before the card
+        # "he says i have 1 hour" after the sextortion card: the model alone reads risk, the
+        # screen nothing new; it is about the card just shown, and its steps answer it.
+        about_the_card = not (turn.screen or {}).get("matched") and convo.followup_kind not in {
+            HELPER,
+            SOMEONE_ELSE,
+        }
+        followup = card_followup(turn, convo) if about_the_card else None
+        if followup:
+            return Reading(learned, [], followup)
         return Reading(learned, [])
     learned, prefix = absorb(turn, convo)
     if convo.awaiting == RISK_CHECK:
@@ -181,13 +210,9 @@ def read_in_context(turn: Turn, convo: Conversation) -> Reading:
         answered = safety_answer(turn, convo, learned)
         if answered is not None:
             return Reading(learned, prefix, prefix + answered)
-    kind = card_book().kinds.get(convo.followup_kind or "")
-    age = convo.followup_age()
-    if kind and age is not None and age <= FOLLOWUP_TURNS and turn.text:
-        response = kind.followup_for(turn.text)
-        if response:
-            convo.awaiting = None
-            return Reading(learned, prefix, [*prefix, Say(response)])
+    followup = card_followup(turn, convo)
+    if followup:
+        return Reading(learned, prefix, [*prefix, *followup])
     if adds_up(turn.signals) and turn.intent != SOMEONE_ELSE:
         # Worry about someone else is weighed by its own action (their danger, not the helper's).
         return Reading(learned, prefix, crisis(turn, convo, kind=convo.risk_kind) + prefix)
@@ -199,6 +224,19 @@ def read_in_context(turn: Turn, convo: Conversation) -> Reading:
         if answered is not None:
             return Reading(learned, prefix, prefix + answered)
     return Reading(learned, prefix)
+
+
+def card_followup(turn: Turn, convo: Conversation) -> list[Step] | None:
+    """A message about the card shown in the last few turns ("should i pay him"): its answer."""
+    kind = card_book().kinds.get(convo.followup_kind or "")
+    age = convo.followup_age()
+    if not (kind and age is not None and age <= FOLLOWUP_TURNS and turn.text):
+        return None
+    response = kind.followup_for(turn.text)
+    if not response:
+        return None
+    convo.awaiting = None
+    return [Say(response)]
 
 
 def asides(turn: Turn, convo: Conversation) -> list[Step]:
@@ -435,8 +473,10 @@ def other_in_danger(turn: Turn, convo: Conversation) -> bool:
     """Someone else is in danger now (not only worrying): the helper's crisis card. Right after
     a helper's card, any risk signal still means danger now."""
     level = (turn.screen or {}).get("level")
-    text = turn.text.lower().replace("\u2019", "'")
-    if level == "crisis" or _OTHER_IN_DANGER.search(text):
+    text = turn.text.lower().replace("\u2019", "").replace("'", "")
+    if level == "crisis":
+        return True
+    if _OTHER_IN_DANGER.search(text) and not _ORDINARY_GOODBYE.search(text):
         return True
     risky = level == "possible" or any(s >= 0.3 for s in turn.signals[-1:])
     age = convo.followup_age()

@@ -24,6 +24,8 @@ def benign_context(text: str) -> bool:
             continue
         if any(pattern.search(normalised) for pattern in mask.patterns):
             return True
+    if lexicon.harmless_reading.search(normalised):
+        return True
     return any(
         context.regex.search(normalised)
         for context in lexicon.contexts

@@ -98,6 +98,7 @@ class Lexicon:
     third_party: Pattern[str]
     first_person: Pattern[str]
     sincerity: Pattern[str]
+    harmless_reading: Pattern[str]
     reported_speech: Pattern[str]
     window_words: int
     weak_to_crisis: int
@@ -339,6 +340,8 @@ def _build_lexicon(data: dict[str, Any]) -> Lexicon:
         third_party=rule("third_party"),
         first_person=rule("first_person"),
         sincerity=_compile(rules.get("sincerity"), macros, "rules.sincerity") or _NEVER,
+        harmless_reading=_compile(rules.get("harmless_reading"), macros, "rules.harmless_reading")
+        or _NEVER,
         reported_speech=rule("reported_speech"),
         window_words=int(rules.get("window_words", 4)),
         weak_to_crisis=int(rules.get("weak_to_crisis", 2)),

@@ -11,5 +11,17 @@ scripts/train.sh
 echo "==> Held-out file tests/nlu/test_nlu.yml against models/current.tar.gz"
 .venv-rasa/bin/rasa test nlu --nlu tests/nlu/test_nlu.yml --model models/current.tar.gz \
   --out "$out/nlu-heldout" --no-plot --quiet >/dev/null
+echo "==> Everyday requests (tests/safety/open_world_*.yml, plainly out of scope) against the model"
+.venv/bin/python - "$out/open_world_nlu.yml" <<'PY'
+import sys, yaml
+from pathlib import Path
+texts = []
+for path in sorted(Path("tests/safety").glob("open_world_*.yml")):
+    texts += [r["text"] for r in yaml.safe_load(path.read_text())["requests"] if r["plain"]]
+lines = "".join(f"    - {t}\n" for t in texts)
+Path(sys.argv[1]).write_text(f'version: "3.1"\nnlu:\n- intent: out_of_scope\n  examples: |\n{lines}')
+PY
+.venv-rasa/bin/rasa test nlu --nlu "$out/open_world_nlu.yml" --model models/current.tar.gz \
+  --out "$out/nlu-open-world" --no-plot --quiet >/dev/null
 .venv/bin/python scripts/print_nlu_report.py "$out/nlu-cv/intent_report.json" \
-  "$out/nlu-heldout/intent_report.json"
+  "$out/nlu-heldout/intent_report.json" "$out/nlu-open-world/intent_report.json"

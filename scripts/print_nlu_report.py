@@ -10,7 +10,7 @@ RISK = {"suicidal_thoughts", "self_harm", "immediate_danger", "abuse_disclosure"
 SUMMARY = {"accuracy", "macro avg", "weighted avg", "micro avg"}
 
 
-def main(cv_path: str, heldout_path: str) -> None:
+def main(cv_path: str, heldout_path: str, open_world_path: str | None = None) -> None:
     """Print per-intent P/R/F1 for cross-validation and the held-out file, then the targets."""
     cv = json.loads(Path(cv_path).read_text())
     heldout = json.loads(Path(heldout_path).read_text())
@@ -25,11 +25,19 @@ def main(cv_path: str, heldout_path: str) -> None:
         print(row[0], f"{row[1]:>30}", f"  {row[2]:>26}")
     cv_f1, held_f1 = cv["macro avg"]["f1-score"], heldout["macro avg"]["f1-score"]
     print(f"\nmacro-F1 cross-validation {cv_f1:.3f} (target >= 0.90)")
-    print(f"macro-F1 held-out         {held_f1:.3f} (target >= 0.85)")
+    print(f"macro-F1 held-out         {held_f1:.3f} (target >= 0.94)")
     for intent in sorted(RISK):
         recall = heldout.get(intent, {}).get("recall", float("nan"))
         print(f"held-out recall {intent:<20} {recall:.3f} (target >= 0.95)")
+    if open_world_path:
+        open_world = json.loads(Path(open_world_path).read_text())
+        oos = open_world.get("out_of_scope", {})
+        print(
+            f"out-of-scope recall, everyday requests {oos.get('recall', float('nan')):.3f} "
+            f"(n={oos.get('support', 0)}, the plainly out-of-scope ones of "
+            "tests/safety/open_world_*.yml; target >= 0.90)"
+        )
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

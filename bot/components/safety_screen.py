@@ -24,6 +24,13 @@ Runs last in the pipeline (after the intent classifier and FallbackClassifier). 
 - veto: when the screen found no risk but recognised a harmless reading (an idiom, a game, a
   story, schoolwork: ``safety_screen.benign``), a risk intent from the model alone gives way to
   the model's best other intent.
+- the model alone: a risk intent with no risk content in the message (no screen signal, no
+  warning-sign family) needs confidence. A suicide or self-harm reading stands at
+  ``check_below`` or more; between ``check_floor`` and that, the dialogue asks the kind direct
+  question (unless they say they mean it); below the floor it gives way to the model's best
+  other intent. Abuse and danger, which cannot be asked about that way, stand from
+  ``model_alone_above`` and give way below it ("i want to be called timothy" is not risk).
+  The thresholds were fitted on the development sets (docs/nlu-pipeline.md).
 
 Messages without text (``/intent`` payloads) are left alone. Nothing here logs message text.
 """
@@ -95,6 +102,20 @@ def someone_else_reading(
     return None
 
 
+def model_alone(intent: dict[str, Any], level: str, config: dict) -> str:
+    """What a risk intent read by the model alone (the screen found nothing) comes to:
+    "stands", "check" (the kind direct question) or "gives_way" (the best other intent)."""
+    name = intent.get(INTENT_NAME_KEY)
+    if level != NONE or name not in RISK_INTENTS:
+        return "stands"
+    confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+    if name in CHECKABLE:
+        if confidence >= config["check_below"]:
+            return "stands"
+        return "check" if confidence >= config["check_floor"] else "gives_way"
+    return "stands" if confidence >= config["model_alone_above"] else "gives_way"
+
+
 def more_urgent_model_reading(
     ranking: list[dict[str, Any]], config: dict, screen_intent: str
 ) -> str | None:
@@ -117,9 +138,15 @@ class SafetyScreen(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """Below ``unsure_below`` or with a risk intent in the top ``risk_in_top``: unsure.
-        ``check_below``: a suicide or self-harm reading of the model alone (no screen signal)
-        below this confidence is unclear: the dialogue asks directly."""
-        return {"unsure_below": 0.75, "risk_in_top": 3, "check_below": 0.5}
+        ``check_below``, ``check_floor``, ``model_alone_above``: see ``model_alone``."""
+        return {
+            "unsure_below": 0.75,
+            "risk_in_top": 3,
+            "check_below": 0.8,
+            "check_floor": 0.35,
+            "model_alone_above": 0.6,
+            "fallback_below": 0.3,
+        }
 
     def __init__(self, config: dict[str, Any]) -> None:
         self._config = {**self.get_default_config(), **(config or {})}
@@ -159,11 +186,12 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         )
         # The model alone calls it a risk, the screen found none and recognised a harmless
         # reading ("this homework is killing me"): the model's best other intent stands.
+        alone = model_alone(intent, result.level, self._config)
         vetoed = (
             not overridden
             and result.level == NONE
             and intent.get(INTENT_NAME_KEY) in RISK_INTENTS
-            and benign_context(text)
+            and (benign_context(text) or alone == "gives_way")
         )
         helper = None
         if overridden or intent.get(INTENT_NAME_KEY) in RISK_INTENTS:
@@ -176,7 +204,9 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             message.set(INTENT_RANKING_KEY, [chosen_entry, *rest], add_to_output=True)
         elif overridden:
             chosen = result.intent
-            if result.level == POSSIBLE:
+            if result.level == POSSIBLE and not benign_context(text):
+                # (with a harmless reading at hand the screen's own intent stays, and the
+                # dialogue asks the kind direct question instead)
                 chosen = more_urgent_model_reading(ranking, self._config, chosen) or chosen
             forced = {INTENT_NAME_KEY: chosen, PREDICTED_CONFIDENCE_KEY: 1.0}
             message.set(INTENT, forced, add_to_output=True)
@@ -185,13 +215,20 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         elif vetoed:
             others = [r for r in ranking if r.get(INTENT_NAME_KEY) not in RISK_INTENTS]
             if others:
-                message.set(INTENT, others[0], add_to_output=True)
+                best_other = others[0]
+                if (
+                    float(best_other.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+                    < self._config["fallback_below"]
+                ):
+                    # Nothing else it could be: "I didn't get that", as the fallback would say.
+                    best_other = {
+                        INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
+                        PREDICTED_CONFIDENCE_KEY: best_other.get(PREDICTED_CONFIDENCE_KEY),
+                    }
+                message.set(INTENT, best_other, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, others, add_to_output=True)
         final = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        model_only_unsure = (
-            result.level == NONE
-            and float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < self._config["check_below"]
-        )
+        model_only_unsure = alone == "check"
         check = (
             helper is None
             and final in CHECKABLE

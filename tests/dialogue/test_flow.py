@@ -152,6 +152,19 @@ def test_sextortion_card_gives_the_steps_and_a_question_about_paying_gets_them_a
     assert responses(follow.reply) == ["utter_card_sextortion_steps"]
 
 
+def test_a_question_about_the_card_read_as_risk_by_the_model_alone_gets_the_cards_steps():
+    convo = Conversation()
+    crisis(turn("abuse_disclosure", "x", screen={"matched": ["ab_images_shared"]}), convo)
+    convo.start_turn(2)
+    # The model alone calls it abuse; the screen found nothing new: it is about the card.
+    follow = read_in_context(turn("abuse_disclosure", "he says i have 1 hour"), convo)
+    assert responses(follow.reply) == ["utter_card_sextortion_steps"]
+    # With a new risk the screen recognised, the card comes again, whatever the card was.
+    convo.start_turn(3)
+    screened = turn("abuse_disclosure", "he hit me", screen={"matched": ["ab_hit"]})
+    assert read_in_context(screened, convo).reply is None
+
+
 # --- someone else -----------------------------------------------------------------------------
 
 

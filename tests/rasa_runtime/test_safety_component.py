@@ -14,6 +14,7 @@ from rasa.shared.nlu.constants import INTENT_RANKING_KEY
 from bot.components.safety_screen import (
     OUTPUT_KEY,
     SafetyScreen,
+    model_alone,
     model_is_unsure,
     more_urgent_model_reading,
     someone_else_reading,
@@ -224,6 +225,39 @@ def test_unclear_signals_are_marked_for_the_kind_direct_question(component):
     assert info["check"] is False
     _, info = run(component, message(CRISIS_TEXT, [("low_mood", 0.9)]))
     assert info["check"] is False
+
+
+@pytest.mark.parametrize(
+    ("name", "confidence", "level", "outcome"),
+    [
+        ("suicidal_thoughts", 0.95, "none", "stands"),
+        ("suicidal_thoughts", 0.6, "none", "check"),
+        ("self_harm", 0.36, "none", "check"),
+        ("suicidal_thoughts", 0.3, "none", "gives_way"),
+        ("abuse_disclosure", 0.65, "none", "stands"),
+        ("abuse_disclosure", 0.55, "none", "gives_way"),
+        ("immediate_danger", 0.45, "none", "gives_way"),
+        ("suicidal_thoughts", 0.2, "possible", "stands"),  # risk content: the screen decides
+        ("low_mood", 0.4, "none", "stands"),  # not a risk intent: nothing to decide
+    ],
+)
+def test_a_risk_intent_from_the_model_alone_needs_confidence(name, confidence, level, outcome):
+    intent = {"name": name, "confidence": confidence}
+    assert model_alone(intent, level, CONFIG) == outcome
+
+
+def test_an_everyday_request_read_as_risk_gives_way(component):
+    text = "please call me timothy from now on"
+    assert screen(text).level == "none"
+    ranking = [("suicidal_thoughts", 0.33), ("out_of_scope", 0.31), ("greet", 0.1)]
+    intent, info = run(component, message(text, ranking))
+    assert intent["name"] == "out_of_scope" and info["check"] is False
+    unsure = [("immediate_danger", 0.4), ("out_of_scope", 0.2), ("greet", 0.1)]
+    intent, _ = run(component, message("where did i leave my phone", unsure))
+    assert intent["name"] == "nlu_fallback"  # nothing else it could be either
+    sure = [("abuse_disclosure", 0.9), ("out_of_scope", 0.05)]
+    intent, _ = run(component, message("my dad hits me when hes angry", sure))
+    assert intent["name"] == "abuse_disclosure"
 
 
 @pytest.mark.parametrize("text", ["/affirm", ""])
