@@ -8,6 +8,8 @@ fortnite"). Words and patterns stay in lexicon.yml.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from safety_screen.screen import load_lexicon, normalise
 
 # Lexicon contexts that mean a harmless reading. Laughter, the past and questions are left out:
@@ -36,3 +38,10 @@ def benign_context(text: str) -> bool:
 def sincere(text: str) -> bool:
     """True when the message says it is meant ("fr", "not joking", "deadass")."""
     return load_lexicon().sincerity.search(normalise(text)) is not None
+
+
+def asks_directly(matched: Sequence[str]) -> bool:
+    """True when one of the screen's entries is a warning sign to ask about when the rest of the
+    message reads otherwise ("whats the point of anything"): `ask: true` in lexicon.yml."""
+    ids = set(matched)
+    return any(entry.ask for entry in load_lexicon().entries if entry.id in ids)

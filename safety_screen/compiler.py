@@ -48,6 +48,7 @@ class Entry:
     negatable: bool
     first_person: bool
     weak: bool
+    ask: bool
     unless: Pattern[str] | None
     downgrade_if: Pattern[str] | None
     crisis_if: Pattern[str] | None
@@ -282,6 +283,7 @@ def _entries(data: dict[str, Any], macros: dict[str, str]) -> tuple[Entry, ...]:
                 negatable=bool(e.get("negatable", intent_default.get("negatable", False))),
                 first_person=bool(e.get("first_person", intent_default.get("first_person", False))),
                 weak=bool(e.get("weak", False)),
+                ask=bool(e.get("ask", False)),
                 unless=_compile(e.get("unless"), macros, f"entries.{eid}.unless"),
                 downgrade_if=_compile(e.get("downgrade_if"), macros, f"entries.{eid}.downgrade_if"),
                 crisis_if=_compile(e.get("crisis_if"), macros, f"entries.{eid}.crisis_if"),

@@ -20,7 +20,9 @@ Runs last in the pipeline (after the intent classifier and FallbackClassifier). 
 - check: when the screen's signal is only possible and the message has a recognisable harmless
   reading (a game, a story, schoolwork: "kms this game is so laggy") but a risk intent is read,
   ``safety_screen.check`` is true: the dialogue asks the kind direct question instead of giving
-  the crisis response (contract: ``risk_check``).
+  the crisis response (contract: ``risk_check``). The same when a possible sign of suicide or
+  self-harm is read by the model, confidently, as something else ("whats the point of
+  anything" as a question about the bot): unclear, so asked, not dropped.
 - veto: when the screen found no risk but recognised a harmless reading (an idiom, a game, a
   story, schoolwork: ``safety_screen.benign``), a risk intent from the model alone gives way to
   the model's best other intent.
@@ -56,7 +58,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from safety_screen import CRISIS, NONE, POSSIBLE, RISK_INTENTS, load_lexicon, screen
-from safety_screen.benign import benign_context, sincere
+from safety_screen.benign import asks_directly, benign_context, sincere
 from safety_screen.subject import about_someone_else
 
 logger = logging.getLogger(__name__)
@@ -184,6 +186,16 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             result.level == CRISIS
             or (result.level == POSSIBLE and model_is_unsure(intent, ranking, self._config, text))
         )
+        # "whats the point of anything": a possible sign of suicide or self-harm that the model
+        # confidently reads as something else is unclear, not nothing: the kind direct question.
+        unclear = (
+            not overridden
+            and result.level == POSSIBLE
+            and result.intent in CHECKABLE
+            and intent.get(INTENT_NAME_KEY) not in RISK_INTENTS
+            and asks_directly(result.matched)
+        )
+        overridden = overridden or unclear
         # The model alone calls it a risk, the screen found none and recognised a harmless
         # reading ("this homework is killing me"): the model's best other intent stands.
         alone = model_alone(intent, result.level, self._config)
@@ -204,7 +216,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             message.set(INTENT_RANKING_KEY, [chosen_entry, *rest], add_to_output=True)
         elif overridden:
             chosen = result.intent
-            if result.level == POSSIBLE and not benign_context(text):
+            if result.level == POSSIBLE and not benign_context(text) and not unclear:
                 # (with a harmless reading at hand the screen's own intent stays, and the
                 # dialogue asks the kind direct question instead)
                 chosen = more_urgent_model_reading(ranking, self._config, chosen) or chosen
@@ -234,7 +246,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             and final in CHECKABLE
             and not sincere(text)
             and (
-                (result.level == POSSIBLE and benign_context(text))
+                (result.level == POSSIBLE and (benign_context(text) or unclear))
                 or (model_only_unsure and intent.get(INTENT_NAME_KEY) == final)
             )
         )

@@ -227,6 +227,16 @@ def test_unclear_signals_are_marked_for_the_kind_direct_question(component):
     assert info["check"] is False
 
 
+def test_a_warning_sign_read_confidently_as_something_else_gets_the_check(component):
+    unclear = "whats the point of anything"
+    assert screen(unclear).level == "possible"
+    intent, info = run(component, message(unclear, [("what_can_you_do", 0.83), ("greet", 0.1)]))
+    assert intent["name"] == "suicidal_thoughts" and info["check"] is True
+    # "im not suicidal, just really low": a topic word they deny, not a sign to ask about.
+    intent, info = run(component, message(POSSIBLE_TEXT, [("low_mood", 0.91)]))
+    assert intent["name"] == "low_mood" and info["check"] is False
+
+
 @pytest.mark.parametrize(
     ("name", "confidence", "level", "outcome"),
     [
