@@ -17,16 +17,22 @@ from dialogue.ages import age_band, as_age
 from dialogue.cards import HELPER, card_book
 from dialogue.intents import NEED_INTENTS, RISK_INTENTS, SAFEGUARDING_TIER, SERVICE_NEEDS
 from dialogue.risk import accumulated, adds_up
-from dialogue.state import QUESTIONS, RISK_CHECK, SAFETY, SKIPPED, Conversation, Turn
+from dialogue.someone_else import SOMEONE_ELSE, other_in_danger
+from dialogue.state import (
+    FOLLOWUP_TURNS,
+    QUESTIONS,
+    RISK_CHECK,
+    SAFETY,
+    SKIPPED,
+    Conversation,
+    Turn,
+)
 
 # Services come first, with the need; then, one per turn, the questions that make them fit
 # better (age, then area), each optional and asked only while unknown.
 REFINING = ("age", "locality")
-SOMEONE_ELSE = "worried_about_someone"
 # How sure the model must be before a message in the middle of a question starts a new topic.
 NEW_TOPIC_CONFIDENCE = 0.6
-# A question about the card shown is recognised for this many turns after it.
-FOLLOWUP_TURNS = 4
 # Messages that are about something else than the question asked: their own actions answer them
 # (and the rules go back to the question where it makes sense).
 ASIDE_INTENTS = {
@@ -38,41 +44,6 @@ ASIDE_CONFIDENCE = 0.5
 YES_INTENTS = {"affirm", "im_safe"}
 NO_INTENTS = {"deny"}
 UNSURE_INTENTS = {"skip_question"}
-# Someone else in danger now: a goodbye post, an overdose, a threat, a weapon. Strong signs
-# count on their own; timing words ("tonight", "not answering") only with a risk signal.
-_OTHER_IN_DANGER = re.compile(
-    r"\b(?:(?:posted|sent|wrote|left|put up|messaged|texted|said)(?: me| us| everyone| the gc)?"
-    r" (?:a |her |his |their )?"
-    r"(?:goodbye|good ?bye?|farewell)(?: (?:post|message|note|letter|text|to (?:everyone|us all)))?"
-    r"|bye post|last message|suicide note|note saying|"
-    r"took (?:a load of |loads of |all (?:her|his|their|the) )?(?:pills|tablets|something)|"
-    r"swallowed|overdosed?|\bod\b|wont wake|won't wake|not waking|unconscious|passed out|"
-    r"not breathing|cant breathe|bleeding|blood everywhere|has a knife|got a knife|has a gun|"
-    r"with a knife|on the bridge|on the roof|on the tracks|going to jump|gonna jump|"
-    r"going to kill (?:herself|himself|themselves)|gonna kill (?:herself|himself|themselves)|"
-    r"hanging|hanged|rope|(?:going to|gonna|gona|gunna) end it|end (?:her|his|their) (?:own )?life|"
-    r"thank(?:s| you| u) (?:for|4) everything|"
-    r"(?:gn|goodnight|good night|goodbye|bye) (?:forever|4ever|4 ever|for good)|"
-    r"final post|last post|nice knowing (?:you|u|yall|you all|everyone|every1)|"
-    r"sorry for everything|open it later|wont be here (?:tomorrow|much longer|anymore))\b"
-)
-_OTHER_SOON = re.compile(
-    r"\b(?:tonight|right now|rn|today|not answering|isnt answering|wont answer|not replying|"
-    r"(?:not|aint|isnt|wont) (?:replyin|answerin|ansering|answering|pickin up|pick up|picking up)|"
-    r"turned (?:her|his|their) (?:location|phone) off|"
-    r"wont reply|cant reach|cant get hold|about to|jump|bridge|kill (?:herself|himself)|"
-    r"phones? (?:is |s )?(?:off|dead)|location(?:s| is)? off|(?:not|wont|aint|isnt) picking up|"
-    r"not responding|left (?:the|every|all the|our) (?:gc|gcs|group|group chats?|chats?)|"
-    r"deleted (?:everything|all (?:her|his|their) (?:posts|socials|accounts))|gone missing|"
-    r"cant find (?:her|him|them))\b"
-)
-# An ordinary goodbye: moving away, a pet, a story, a funeral.
-_ORDINARY_GOODBYE = re.compile(
-    r"\b(?:moving|moved|move (?:to|away)|leaving (?:for|to|school)|going (?:to|on) (?:uni|holiday)|"
-    r"emigrat\w*|the vet|(?:her|his|their) (?:dog|cat|pet|hamster|rabbit)|character|the show|"
-    r"film|movie|book|episode|series|funeral|passed away|died|tribute|dog|cat|pet|discord|server|"
-    r"rage ?quit|the game)\b"
-)
 _SECRET = re.compile(r"\b(?:secret|promise|promised|not to tell|dont tell|never talk to me)\b")
 
 
@@ -452,36 +423,6 @@ def resume(convo: Conversation) -> list[Step]:
         return skip_and_go_on(convo, str(convo.awaiting))
     convo.reasked = True
     return [Say(f"utter_ask_{convo.awaiting}")]
-
-
-def is_helper(turn: Turn, whose: str, convo: Conversation) -> bool:
-    """The risk in the message is someone else's: only someone else is named ("my brother took
-    pills"), or the words frame it so and the model or the conversation so far agrees."""
-    if whose == "other":
-        return True
-    if whose != "other_framed":
-        return False
-    model_intent = (turn.screen or {}).get("model_intent")
-    return (
-        model_intent == SOMEONE_ELSE
-        or turn.ranks(SOMEONE_ELSE, 3, 0.05)
-        or (convo.followup_kind in {HELPER, SOMEONE_ELSE} and convo.followup_age() is not None)
-    )
-
-
-def other_in_danger(turn: Turn, convo: Conversation) -> bool:
-    """Someone else is in danger now (not only worrying): the helper's crisis card. Right after
-    a helper's card, any risk signal still means danger now."""
-    level = (turn.screen or {}).get("level")
-    text = turn.text.lower().replace("\u2019", "").replace("'", "")
-    if level == "crisis":
-        return True
-    if _OTHER_IN_DANGER.search(text) and not _ORDINARY_GOODBYE.search(text):
-        return True
-    risky = level == "possible" or any(s >= 0.3 for s in turn.signals[-1:])
-    age = convo.followup_age()
-    recent_card = convo.followup_kind == HELPER and age is not None and age <= FOLLOWUP_TURNS
-    return risky and (recent_card or bool(_OTHER_SOON.search(text)))
 
 
 def crisis(

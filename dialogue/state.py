@@ -19,6 +19,8 @@ SKIPPED = "skipped"
 # kind direct question asked when risk is possible but unclear.
 SAFETY = "safety"
 RISK_CHECK = "risk_check"
+# A question about the card shown is recognised for this many turns after it.
+FOLLOWUP_TURNS = 4
 
 
 def slot_fields() -> list[Any]:

@@ -49,6 +49,7 @@ class Entry:
     first_person: bool
     weak: bool
     ask: bool
+    imminent: bool
     unless: Pattern[str] | None
     downgrade_if: Pattern[str] | None
     crisis_if: Pattern[str] | None
@@ -284,6 +285,7 @@ def _entries(data: dict[str, Any], macros: dict[str, str]) -> tuple[Entry, ...]:
                 first_person=bool(e.get("first_person", intent_default.get("first_person", False))),
                 weak=bool(e.get("weak", False)),
                 ask=bool(e.get("ask", False)),
+                imminent=bool(e.get("imminent", False)),
                 unless=_compile(e.get("unless"), macros, f"entries.{eid}.unless"),
                 downgrade_if=_compile(e.get("downgrade_if"), macros, f"entries.{eid}.downgrade_if"),
                 crisis_if=_compile(e.get("crisis_if"), macros, f"entries.{eid}.crisis_if"),

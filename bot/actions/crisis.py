@@ -6,7 +6,8 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from bot.actions.turns import DialogueAction
-from dialogue.flow import Step, crisis, is_helper, other_in_danger, risk_response, someone_else
+from dialogue.flow import Step, crisis, risk_response, someone_else
+from dialogue.someone_else import is_helper, other_in_danger
 from dialogue.state import Conversation, Turn
 from safety_screen.subject import whose_risk
 

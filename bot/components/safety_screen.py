@@ -15,14 +15,19 @@ Runs last in the pipeline (after the intent classifier and FallbackClassifier). 
 - someone else: when the risk is plainly someone else's ("my friend keeps saying she wants to
   die": a third-party subject in the screen's own words) and the model ranks
   ``worried_about_someone`` in its top 3, that intent stands instead of a risk intent, unless the
-  screen says ``crisis``. The action then answers the helper: the helper's crisis card when the
-  other person is in danger now, otherwise how to help.
+  screen says ``crisis``; the same when the model alone is unsure of a risk reading of words
+  about someone else ("she made me promise not to tell"). The action then answers the helper:
+  the helper's crisis card when the other person is in danger now, otherwise how to help.
 - check: when the screen's signal is only possible and the message has a recognisable harmless
   reading (a game, a story, schoolwork: "kms this game is so laggy") but a risk intent is read,
   ``safety_screen.check`` is true: the dialogue asks the kind direct question instead of giving
   the crisis response (contract: ``risk_check``). The same when a possible sign of suicide or
   self-harm is read by the model, confidently, as something else ("whats the point of
   anything" as a question about the bot): unclear, so asked, not dropped.
+- stand down: when the screen's signal of abuse or danger is only possible, the message has a
+  recognisable harmless reading (a game, a story, a lesson: "the show had a storyline about
+  sextortion") and the model reads it, at ``benign_sure_above`` or more, as something other
+  than a risk (and they do not say they mean it), the model's reading stands: no card.
 - veto: when the screen found no risk but recognised a harmless reading (an idiom, a game, a
   story, schoolwork: ``safety_screen.benign``), a risk intent from the model alone gives way to
   the model's best other intent.
@@ -92,6 +97,17 @@ def model_is_unsure(
     return top_risk_intent(ranking, config) is not None
 
 
+def reads_otherwise(intent: dict[str, Any], config: dict) -> bool:
+    """True when the model's own top intent is something other than a risk, and it is sure."""
+    name = intent.get(INTENT_NAME_KEY)
+    confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+    return (
+        name not in RISK_INTENTS
+        and name != DEFAULT_NLU_FALLBACK_INTENT_NAME
+        and confidence >= config["benign_sure_above"]
+    )
+
+
 def someone_else_reading(
     ranking: list[dict[str, Any]], config: dict, level: str, text: str
 ) -> dict[str, Any] | None:
@@ -139,7 +155,8 @@ class SafetyScreen(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Below ``unsure_below`` or with a risk intent in the top ``risk_in_top``: unsure.
+        """Below ``unsure_below`` or with a risk intent in the top ``risk_in_top``: unsure; in a
+        recognised game, story or lesson, sure from ``benign_sure_above``.
         ``check_below``, ``check_floor``, ``model_alone_above``: see ``model_alone``."""
         return {
             "unsure_below": 0.75,
@@ -148,6 +165,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             "check_floor": 0.35,
             "model_alone_above": 0.6,
             "fallback_below": 0.3,
+            "benign_sure_above": 0.5,
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -182,14 +200,30 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         result = screen(text)
         intent = dict(message.get(INTENT) or {})
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
+        benign = benign_context(text)
+        # "the show had a storyline about sextortion": a half-seen sign of abuse or danger (which
+        # only the card answers) in a recognised game, story or lesson, which the model reads as
+        # something else, is that something else. Suicide and self-harm keep the kind question.
+        stands_down = (
+            result.level == POSSIBLE
+            and result.intent not in CHECKABLE
+            and benign
+            and reads_otherwise(intent, self._config)
+            and not sincere(text)
+        )
         overridden = result.intent in RISK_INTENTS and (
             result.level == CRISIS
-            or (result.level == POSSIBLE and model_is_unsure(intent, ranking, self._config, text))
+            or (
+                result.level == POSSIBLE
+                and not stands_down
+                and model_is_unsure(intent, ranking, self._config, text)
+            )
         )
         # "whats the point of anything": a possible sign of suicide or self-harm that the model
         # confidently reads as something else is unclear, not nothing: the kind direct question.
         unclear = (
             not overridden
+            and not stands_down
             and result.level == POSSIBLE
             and result.intent in CHECKABLE
             and intent.get(INTENT_NAME_KEY) not in RISK_INTENTS
@@ -203,11 +237,15 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             not overridden
             and result.level == NONE
             and intent.get(INTENT_NAME_KEY) in RISK_INTENTS
-            and (benign_context(text) or alone == "gives_way")
+            and (benign or alone == "gives_way")
         )
         helper = None
         if overridden or intent.get(INTENT_NAME_KEY) in RISK_INTENTS:
             helper = someone_else_reading(ranking, self._config, result.level, text)
+        if helper is None and alone == "check" and about_someone_else(text):
+            # an unsure risk reading, from the model alone, of words about someone else ("she
+            # made me promise not to tell"): worry about them, not the young person's own crisis
+            helper = {INTENT_NAME_KEY: SOMEONE_ELSE}
         if helper is not None:
             overridden = vetoed = False
             chosen_entry = {INTENT_NAME_KEY: SOMEONE_ELSE, PREDICTED_CONFIDENCE_KEY: 1.0}
@@ -216,7 +254,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             message.set(INTENT_RANKING_KEY, [chosen_entry, *rest], add_to_output=True)
         elif overridden:
             chosen = result.intent
-            if result.level == POSSIBLE and not benign_context(text) and not unclear:
+            if result.level == POSSIBLE and not benign and not unclear:
                 # (with a harmless reading at hand the screen's own intent stays, and the
                 # dialogue asks the kind direct question instead)
                 chosen = more_urgent_model_reading(ranking, self._config, chosen) or chosen
@@ -246,7 +284,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             and final in CHECKABLE
             and not sincere(text)
             and (
-                (result.level == POSSIBLE and (benign_context(text) or unclear))
+                (result.level == POSSIBLE and (benign or unclear))
                 or (model_only_unsure and intent.get(INTENT_NAME_KEY) == final)
             )
         )
@@ -261,6 +299,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                 "vetoed": vetoed,
                 "someone_else": helper is not None,
                 "check": check,
+                "stood_down": stands_down,
             },
             add_to_output=True,
         )

@@ -20,7 +20,7 @@ from bot.components.safety_screen import (
     someone_else_reading,
     top_risk_intent,
 )
-from safety_screen import screen
+from safety_screen import RISK_INTENTS, screen
 from tests.rasa_runtime.conftest import ROOT, message, ranking_names, run
 
 COMPONENT = "bot.components.safety_screen.SafetyScreen"
@@ -276,3 +276,34 @@ def test_payloads_and_empty_messages_are_left_alone(component, text):
     intent, info = run(component, msg)
     assert intent == {"name": "affirm", "confidence": 1.0} and info is None
     assert msg.get(INTENT_RANKING_KEY)[0]["name"] == "affirm"
+
+
+def test_a_half_seen_sign_of_abuse_in_a_story_stands_down_when_the_model_reads_otherwise(
+    component,
+):
+    story = "the show had a storyline about sextortion, it was so well done"
+    assert screen(story).level == "possible" and screen(story).intent not in {
+        "suicidal_thoughts",
+        "self_harm",
+    }
+    intent, info = run(component, message(story, [("out_of_scope", 0.7), ("online_safety", 0.2)]))
+    assert intent["name"] == "out_of_scope" and info["stood_down"] is True
+    # unsure of its reading, or told it is meant: the card as before
+    intent, info = run(component, message(story, [("out_of_scope", 0.4), ("online_safety", 0.3)]))
+    assert intent["name"] in RISK_INTENTS and info["stood_down"] is False
+    intent, _ = run(
+        component, message(story + " but fr its happening to me", [("out_of_scope", 0.7)])
+    )
+    assert intent["name"] in RISK_INTENTS
+
+
+def test_an_unsure_risk_reading_of_words_about_someone_else_is_worry_about_them(component):
+    text = "she made me promise not to tell"
+    assert screen(text).level == "none"
+    intent, info = run(component, message(text, [("suicidal_thoughts", 0.54), ("bullying", 0.2)]))
+    assert intent["name"] == "worried_about_someone" and info["someone_else"] is True
+    assert info["check"] is False
+    # about the young person themself, the same reading is asked about
+    own = "i made a promise not to tell"
+    intent, info = run(component, message(own, [("suicidal_thoughts", 0.54), ("bullying", 0.2)]))
+    assert intent["name"] == "suicidal_thoughts" and info["check"] is True
