@@ -45,3 +45,14 @@ def asks_directly(matched: Sequence[str]) -> bool:
     message reads otherwise ("whats the point of anything"): `ask: true` in lexicon.yml."""
     ids = set(matched)
     return any(entry.ask for entry in load_lexicon().entries if entry.id in ids)
+
+
+def recovered(text: str) -> bool:
+    """True when the message puts a difficulty in the past and says it is over, with nothing
+    current beside it: "i used to self harm in year 9, 3 years clean now"."""
+    lexicon = load_lexicon()
+    normalised = normalise(text)
+    return (
+        lexicon.recovered.search(normalised) is not None
+        and lexicon.current_again.search(normalised) is None
+    )

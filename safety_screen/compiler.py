@@ -101,6 +101,8 @@ class Lexicon:
     first_person: Pattern[str]
     sincerity: Pattern[str]
     harmless_reading: Pattern[str]
+    recovered: Pattern[str]
+    current_again: Pattern[str]
     reported_speech: Pattern[str]
     window_words: int
     weak_to_crisis: int
@@ -346,6 +348,8 @@ def _build_lexicon(data: dict[str, Any]) -> Lexicon:
         sincerity=_compile(rules.get("sincerity"), macros, "rules.sincerity") or _NEVER,
         harmless_reading=_compile(rules.get("harmless_reading"), macros, "rules.harmless_reading")
         or _NEVER,
+        recovered=_compile(rules.get("recovered"), macros, "rules.recovered") or _NEVER,
+        current_again=_compile(rules.get("current_again"), macros, "rules.current_again") or _NEVER,
         reported_speech=rule("reported_speech"),
         window_words=int(rules.get("window_words", 4)),
         weak_to_crisis=int(rules.get("weak_to_crisis", 2)),

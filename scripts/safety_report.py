@@ -5,9 +5,9 @@ dialogue model alone (its own top intent before the screen, from /model/parse), 
 system through /api/chat (`crisis`, `risk_check`), with real processes on loopback.
 
 - tests/safety/cases.yml: the project's crisis/safeguarding messages and hard negatives;
-- tests/safety/warning_signs*.yml: four blind batches by warning-sign family, with near-misses,
-  each by a separate author; the first and third were used for tuning once measured, the second
-  and fourth are measured only (held out);
+- tests/safety/warning_signs*.yml: five blind batches by warning-sign family, with near-misses,
+  each by a separate author; the first, third and fifth (the past: back now, or said to be
+  over) were used for tuning once measured, the second and fourth are measured only (held out);
 - tests/safety/open_world_*.yml: everyday requests (banking, travel, devices, small talk ...):
   the crisis and check rates, the out-of-scope answer for the plainly out-of-scope ones, and
   how many of the others were read as a need.
@@ -42,6 +42,7 @@ LABELLED = {
     "warning signs, second blind batch": SAFETY / "warning_signs_2.yml",
     "warning signs, third blind batch": SAFETY / "warning_signs_3.yml",
     "warning signs, fourth blind batch": SAFETY / "warning_signs_4.yml",
+    "the past, fifth blind batch": SAFETY / "warning_signs_5.yml",
 }
 OPEN_WORLD = sorted(SAFETY.glob("open_world_*.yml"))
 # Measured, never tuned on: `-v` does not list their misses.

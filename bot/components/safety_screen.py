@@ -28,6 +28,10 @@ Runs last in the pipeline (after the intent classifier and FallbackClassifier). 
   recognisable harmless reading (a game, a story, a lesson: "the show had a storyline about
   sextortion") and the model reads it, at ``benign_sure_above`` or more, as something other
   than a risk (and they do not say they mean it), the model's reading stands: no card.
+- over: a sign of suicide or self-harm the screen only half-saw, or the model alone read, in a
+  message that says it is over ("i used to self harm, 3 years clean now": ``rules.recovered``,
+  with nothing current: ``rules.current_again``) is the model's best other reading when that
+  has ``fallback_below`` or more, otherwise the kind direct question; never the card.
 - veto: when the screen found no risk but recognised a harmless reading (an idiom, a game, a
   story, schoolwork: ``safety_screen.benign``), a risk intent from the model alone gives way to
   the model's best other intent.
@@ -63,7 +67,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from safety_screen import CRISIS, NONE, POSSIBLE, RISK_INTENTS, load_lexicon, screen
-from safety_screen.benign import asks_directly, benign_context, sincere
+from safety_screen.benign import asks_directly, benign_context, recovered, sincere
 from safety_screen.subject import about_someone_else
 
 logger = logging.getLogger(__name__)
@@ -106,6 +110,14 @@ def reads_otherwise(intent: dict[str, Any], config: dict) -> bool:
         and name != DEFAULT_NLU_FALLBACK_INTENT_NAME
         and confidence >= config["benign_sure_above"]
     )
+
+
+def best_other_confidence(ranking: list[dict[str, Any]]) -> float:
+    """The confidence of the model's best reading that is not a risk (0 if there is none)."""
+    for entry in ranking:
+        if entry.get(INTENT_NAME_KEY) not in RISK_INTENTS:
+            return float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+    return 0.0
 
 
 def someone_else_reading(
@@ -233,12 +245,24 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         # The model alone calls it a risk, the screen found none and recognised a harmless
         # reading ("this homework is killing me"): the model's best other intent stands.
         alone = model_alone(intent, result.level, self._config)
+        # "i used to self harm, 3 years clean now, how do i explain my scars": said to be over.
+        # The model's best other reading stands when it has one; otherwise the kind question.
+        over = (
+            result.level != CRISIS
+            and (result.intent if result.level == POSSIBLE else intent.get(INTENT_NAME_KEY))
+            in CHECKABLE
+            and recovered(text)
+            and not sincere(text)
+        )
+        settled = over and best_other_confidence(ranking) >= self._config["fallback_below"]
+        overridden = overridden and not settled
+        unclear = unclear and not settled
         vetoed = (
             not overridden
             and result.level == NONE
             and intent.get(INTENT_NAME_KEY) in RISK_INTENTS
             and (benign or alone == "gives_way")
-        )
+        ) or settled
         helper = None
         if overridden or intent.get(INTENT_NAME_KEY) in RISK_INTENTS:
             helper = someone_else_reading(ranking, self._config, result.level, text)
@@ -286,6 +310,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             and (
                 (result.level == POSSIBLE and (benign or unclear))
                 or (model_only_unsure and intent.get(INTENT_NAME_KEY) == final)
+                or over  # said to be over, and nothing else it could be: asked, not the card
             )
         )
         message.set(

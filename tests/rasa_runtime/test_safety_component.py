@@ -307,3 +307,32 @@ def test_an_unsure_risk_reading_of_words_about_someone_else_is_worry_about_them(
     own = "i made a promise not to tell"
     intent, info = run(component, message(own, [("suicidal_thoughts", 0.54), ("bullying", 0.2)]))
     assert intent["name"] == "suicidal_thoughts" and info["check"] is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i used to self harm in year 9 but im 3 years clean now, how do i explain my scars",
+        "a few years ago i wanted to die but therapy helped loads, im in a good place now",
+    ],
+)
+def test_a_sign_said_to_be_over_gets_the_question_not_the_card(component, text):
+    assert screen(text).level != "crisis"
+    # nothing else it could be: the kind direct question
+    intent, info = run(component, message(text, [("self_harm", 0.9), ("low_mood", 0.05)]))
+    assert intent["name"] in {"self_harm", "suicidal_thoughts"} and info["check"] is True
+    # the model's best other reading, when it has one, stands: no card, no question
+    intent, info = run(component, message(text, [("self_harm", 0.6), ("ask_tips", 0.35)]))
+    assert intent["name"] == "ask_tips" and info["check"] is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i was clean for 6 months and did it again last night",
+        "i was in a good place after therapy but now i want to die",
+    ],
+)
+def test_a_sign_that_is_back_keeps_the_card(component, text):
+    intent, info = run(component, message(text, [("self_harm", 0.9), ("low_mood", 0.05)]))
+    assert intent["name"] in RISK_INTENTS and info["check"] is False
