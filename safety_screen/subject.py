@@ -83,9 +83,9 @@ _AFTER_OBJECT = re.compile(
 
 
 # The verb after a shifted subject: "i loves you all" -> "i love you all".
-_VERB = re.compile(r"\bi (has|is|doesnt|\w+s)\b")
+_VERB = re.compile(r"\bi (doesnt|\w+s)\b")
 _IRREGULAR = {"has": "have", "is": "am", "doesnt": "dont"}
-_NOT_A_VERB = frozenset({"always", "was", "its", "this", "his", "has", "us", "as", "yes", "less"})
+_NOT_A_VERB = frozenset({"always", "was", "its", "this", "us", "as", "yes", "less"})
 
 
 def from_their_side(text: str) -> str:

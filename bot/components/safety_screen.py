@@ -212,7 +212,12 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         result = screen(text)
         intent = dict(message.get(INTENT) or {})
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
-        benign = benign_context(text)
+        model_reading = intent.get(INTENT_NAME_KEY)
+        # A harmless reading is looked for only where it can change the outcome: a possible
+        # signal, or a risk read by the model.
+        benign = (result.level == POSSIBLE or model_reading in RISK_INTENTS) and benign_context(
+            text
+        )
         # "the show had a storyline about sextortion": a half-seen sign of abuse or danger (which
         # only the card answers) in a recognised game, story or lesson, which the model reads as
         # something else, is that something else. Suicide and self-harm keep the kind question.
@@ -223,48 +228,50 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             and reads_otherwise(intent, self._config)
             and not sincere(text)
         )
-        overridden = result.intent in RISK_INTENTS and (
-            result.level == CRISIS
-            or (
-                result.level == POSSIBLE
-                and not stands_down
-                and model_is_unsure(intent, ranking, self._config, text)
+        # "i used to self harm, 3 years clean now, how do i explain my scars": said to be over.
+        # The model's best other reading stands when it has one; otherwise the kind question.
+        over = (
+            result.level != CRISIS
+            and (result.intent if result.level == POSSIBLE else model_reading) in CHECKABLE
+            and recovered(text)
+            and not sincere(text)
+        )
+        settled = over and best_other_confidence(ranking) >= self._config["fallback_below"]
+        overridden = (
+            not settled
+            and result.intent in RISK_INTENTS
+            and (
+                result.level == CRISIS
+                or (
+                    result.level == POSSIBLE
+                    and not stands_down
+                    and model_is_unsure(intent, ranking, self._config, text)
+                )
             )
         )
         # "whats the point of anything": a possible sign of suicide or self-harm that the model
         # confidently reads as something else is unclear, not nothing: the kind direct question.
         unclear = (
-            not overridden
+            not settled
+            and not overridden
             and not stands_down
             and result.level == POSSIBLE
             and result.intent in CHECKABLE
-            and intent.get(INTENT_NAME_KEY) not in RISK_INTENTS
+            and model_reading not in RISK_INTENTS
             and asks_directly(result.matched)
         )
         overridden = overridden or unclear
+        alone = model_alone(intent, result.level, self._config)
         # The model alone calls it a risk, the screen found none and recognised a harmless
         # reading ("this homework is killing me"): the model's best other intent stands.
-        alone = model_alone(intent, result.level, self._config)
-        # "i used to self harm, 3 years clean now, how do i explain my scars": said to be over.
-        # The model's best other reading stands when it has one; otherwise the kind question.
-        over = (
-            result.level != CRISIS
-            and (result.intent if result.level == POSSIBLE else intent.get(INTENT_NAME_KEY))
-            in CHECKABLE
-            and recovered(text)
-            and not sincere(text)
-        )
-        settled = over and best_other_confidence(ranking) >= self._config["fallback_below"]
-        overridden = overridden and not settled
-        unclear = unclear and not settled
         vetoed = (
             not overridden
             and result.level == NONE
-            and intent.get(INTENT_NAME_KEY) in RISK_INTENTS
+            and model_reading in RISK_INTENTS
             and (benign or alone == "gives_way")
         ) or settled
         helper = None
-        if overridden or intent.get(INTENT_NAME_KEY) in RISK_INTENTS:
+        if overridden or model_reading in RISK_INTENTS:
             helper = someone_else_reading(ranking, self._config, result.level, text)
         if helper is None and alone == "check" and about_someone_else(text):
             # an unsure risk reading, from the model alone, of words about someone else ("she
@@ -309,7 +316,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             and not sincere(text)
             and (
                 (result.level == POSSIBLE and (benign or unclear))
-                or (model_only_unsure and intent.get(INTENT_NAME_KEY) == final)
+                or (model_only_unsure and model_reading == final)
                 or over  # said to be over, and nothing else it could be: asked, not the card
             )
         )
@@ -319,7 +326,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                 "level": result.level,
                 "intent": result.intent,
                 "matched": list(result.matched),
-                "model_intent": intent.get(INTENT_NAME_KEY),
+                "model_intent": model_reading,
                 "overridden": overridden,
                 "vetoed": vetoed,
                 "someone_else": helper is not None,

@@ -12,6 +12,7 @@ from rasa.shared.data import TrainingType
 from rasa.shared.nlu.constants import INTENT_RANKING_KEY
 
 from bot.components.safety_screen import (
+    CHECKABLE,
     OUTPUT_KEY,
     SafetyScreen,
     model_alone,
@@ -282,10 +283,7 @@ def test_a_half_seen_sign_of_abuse_in_a_story_stands_down_when_the_model_reads_o
     component,
 ):
     story = "the show had a storyline about sextortion, it was so well done"
-    assert screen(story).level == "possible" and screen(story).intent not in {
-        "suicidal_thoughts",
-        "self_harm",
-    }
+    assert screen(story).level == "possible" and screen(story).intent not in CHECKABLE
     intent, info = run(component, message(story, [("out_of_scope", 0.7), ("online_safety", 0.2)]))
     assert intent["name"] == "out_of_scope" and info["stood_down"] is True
     # unsure of its reading, or told it is meant: the card as before
