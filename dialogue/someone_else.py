@@ -58,6 +58,8 @@ _OTHER_SOFT_SIGN = re.compile(
     r"thank\w* (?:\w+ )?(?:for|4) everything|(?:not|wasnt|isnt) (?:my|your|ur|our) fault|"
     r"(?:wont|will not|dont) need (?:it|them|this|these|any of it)|"
     r"(?:gave|given|giving) away|(?:gave|given|giving) (?:me|us|everyone) (?:all|everything)|"
+    r"(?:gave|given|giving) (?:me|us) (?:her|his|their) (?:\w+ )?(?:necklace|ring|bracelet|"
+    r"chain|hoodie|jacket|jewellery|stuff|things|clothes|games|console|teddy|plushie)|"
     r"(?:im|shes|hes|theyre) done|"
     r"done with (?:everything|life|it all)|cant do (?:this|it) anymore|"
     r"loves? (?:you|u|us|yall|everyone) all|last time)\b"

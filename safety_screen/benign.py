@@ -12,9 +12,12 @@ from collections.abc import Sequence
 
 from safety_screen.screen import load_lexicon, normalise
 
-# Lexicon contexts that mean a harmless reading. Laughter, the past and questions are left out:
+# Lexicon contexts that mean a harmless reading (a game, a story, a lesson, a professional asking
+# in general). Laughter, the past and questions are left out:
 # young people often write "lol" around a real disclosure, and talk of past or "how" is not safe.
-HARMLESS_CONTEXTS = frozenset({"gaming", "gaming_self", "fiction_media", "schoolwork"})
+HARMLESS_CONTEXTS = frozenset(
+    {"gaming", "gaming_self", "fiction_media", "schoolwork", "professional"}
+)
 
 
 def benign_context(text: str) -> bool:

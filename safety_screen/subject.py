@@ -22,7 +22,8 @@ _FRAMING = re.compile(
     r"am scared|am scared that|worry|worried|heard|saw|found|just found|noticed|want to help|"
     r"need to help|dont know how to help|promised|said|told|tried)|im (?:worried|scared|"
     r"frightened|afraid|not sure|so scared|really worried|freaking out|panicking)|ive (?:noticed|"
-    r"seen|heard|tried)|(?:told|showed|asked|messaged|texted|sent|made|begged|warned) me|"
+    r"seen|heard|tried)|"
+    r"(?:told|showed|asked|messaged|texted|sent|made|begged|warned|gave|given|handed) me|"
     r"(?:to|with|at|from) me|me not to|i should|should i|can i|what do i|how do i|"
     r"what can i|what should i|do i)\b"
 )

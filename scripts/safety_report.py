@@ -5,9 +5,10 @@ dialogue model alone (its own top intent before the screen, from /model/parse), 
 system through /api/chat (`crisis`, `risk_check`), with real processes on loopback.
 
 - tests/safety/cases.yml: the project's crisis/safeguarding messages and hard negatives;
-- tests/safety/warning_signs*.yml: five blind batches by warning-sign family, with near-misses,
-  each by a separate author; the first, third and fifth (the past: back now, or said to be
-  over) were used for tuning once measured, the second and fourth are measured only (held out);
+- tests/safety/warning_signs*.yml: seven blind batches by warning-sign family, with near-misses,
+  each by a separate author; the first, third, fifth (the past: back now, or said to be over)
+  and sixth were used for tuning once measured, the second, fourth and seventh are measured
+  only (held out);
 - tests/safety/open_world_*.yml: everyday requests (banking, travel, devices, small talk ...):
   the crisis and check rates, the out-of-scope answer for the plainly out-of-scope ones, and
   how many of the others were read as a need.
@@ -43,12 +44,15 @@ LABELLED = {
     "warning signs, third blind batch": SAFETY / "warning_signs_3.yml",
     "warning signs, fourth blind batch": SAFETY / "warning_signs_4.yml",
     "the past, fifth blind batch": SAFETY / "warning_signs_5.yml",
+    "warning signs, sixth blind batch": SAFETY / "warning_signs_6.yml",
+    "warning signs, seventh blind batch": SAFETY / "warning_signs_7.yml",
 }
 OPEN_WORLD = sorted(SAFETY.glob("open_world_*.yml"))
 # Measured, never tuned on: `-v` does not list their misses.
 HELD_OUT = {
     "warning signs, second blind batch",
     "warning signs, fourth blind batch",
+    "warning signs, seventh blind batch",
     "open_world_heldout",
     "open_world_heldout_2",
 }
@@ -61,6 +65,7 @@ class Reading:
 
     screen: str  # "crisis" | "possible" | "none"
     model_intent: str | None
+    model_confidence: float | None  # the model's own confidence in model_intent
     crisis: bool
     check: bool
     intent: str | None
@@ -78,6 +83,7 @@ def read_all(texts: list[str], stack: Stack, client: httpx.Client) -> list[Readi
             Reading(
                 screen=screen(text).level,
                 model_intent=(parsed.get("safety_screen") or {}).get("model_intent"),
+                model_confidence=(parsed.get("safety_screen") or {}).get("model_confidence"),
                 crisis=bool(reply["crisis"]),
                 check=bool(reply.get("risk_check")),
                 intent=reply.get("intent"),

@@ -31,7 +31,9 @@ Runs last in the pipeline (after the intent classifier and FallbackClassifier). 
 - over: a sign of suicide or self-harm the screen only half-saw, or the model alone read, in a
   message that says it is over ("i used to self harm, 3 years clean now": ``rules.recovered``,
   with nothing current: ``rules.current_again``) is the model's best other reading when that
-  has ``fallback_below`` or more, otherwise the kind direct question; never the card.
+  has ``fallback_below`` or more, otherwise the kind direct question; never the card. Abuse or
+  danger read by the model alone (the screen found nothing) in such a message gives way to the
+  model's best other reading.
 - veto: when the screen found no risk but recognised a harmless reading (an idiom, a game, a
   story, schoolwork: ``safety_screen.benign``), a risk intent from the model alone gives way to
   the model's best other intent.
@@ -237,6 +239,15 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             and not sincere(text)
         )
         settled = over and best_other_confidence(ranking) >= self._config["fallback_below"]
+        # "i got into bad stuff with older boys at 15 but im 19 now and fine": abuse or danger
+        # read by the model alone, in a message that says it is over, is not a crisis now.
+        past_alone = (
+            result.level == NONE
+            and model_reading in RISK_INTENTS
+            and model_reading not in CHECKABLE
+            and recovered(text)
+            and not sincere(text)
+        )
         overridden = (
             not settled
             and result.intent in RISK_INTENTS
@@ -268,7 +279,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             not overridden
             and result.level == NONE
             and model_reading in RISK_INTENTS
-            and (benign or alone == "gives_way")
+            and (benign or alone == "gives_way" or past_alone)
         ) or settled
         helper = None
         if overridden or model_reading in RISK_INTENTS:
@@ -327,6 +338,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                 "intent": result.intent,
                 "matched": list(result.matched),
                 "model_intent": model_reading,
+                "model_confidence": float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
                 "overridden": overridden,
                 "vetoed": vetoed,
                 "someone_else": helper is not None,

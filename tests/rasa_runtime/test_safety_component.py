@@ -334,3 +334,16 @@ def test_a_sign_said_to_be_over_gets_the_question_not_the_card(component, text):
 def test_a_sign_that_is_back_keeps_the_card(component, text):
     intent, info = run(component, message(text, [("self_harm", 0.9), ("low_mood", 0.05)]))
     assert intent["name"] in RISK_INTENTS and info["check"] is False
+
+
+def test_abuse_read_by_the_model_alone_in_a_message_said_to_be_over_gives_way(component):
+    text = "got into some bad stuff at 15 but im 19 now and fine, how do i get into youth work"
+    assert screen(text).level == "none"
+    ranking = [("abuse_disclosure", 0.7), ("find_trusted_adult", 0.2)]
+    intent, info = run(component, message(text, ranking))
+    assert intent["name"] not in RISK_INTENTS and info["vetoed"] is True
+    assert info["model_intent"] == "abuse_disclosure" and info["model_confidence"] == 0.7
+    # something current beside it: the model's reading stands
+    current = "got into some bad stuff at 15, im 19 now and fine but its started again"
+    intent, _ = run(component, message(current, ranking))
+    assert intent["name"] == "abuse_disclosure"
