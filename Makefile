@@ -14,7 +14,7 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:$(or $(ACTION_PORT),5055)/webhook
 APP_VENV := .venv/.requirements.sha256
 RASA_VENV := .venv-rasa/.requirements.sha256
 
-.PHONY: help install train db run test test-fast lint format pytest validate test-stories bench nlu-report safety-report clean
+.PHONY: help install train db run admin test test-fast lint format pytest validate test-stories bench nlu-report safety-report clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,8 +41,12 @@ train: install ## Train the Rasa model into models/ if the training data changed
 db: $(APP_VENV) ## Create and migrate the directory database; load the curated data if it is empty
 	@.venv/bin/python scripts/prepare_db.py
 
-run: install train db ## Start Rasa, the action server and the API; prints the chat URL
+run: install train db node_modules/.package-lock.json ## Start Rasa, the action server and the API; prints the chat URL
 	@.venv/bin/python -m devkit.run
+
+admin: db ## Invite a council admin and print a one-time set-up link: make admin EMAIL=name@council.example
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=name@council.example"; exit 2; }
+	@.venv/bin/python -m staff.cli admin "$(EMAIL)"
 
 lint: $(APP_VENV) ## ruff (lint and format), mypy, and the import rules (import-linter)
 	@echo "==> ruff"
@@ -72,7 +76,7 @@ test-stories: train ## The test stories against the current model, failing on an
 
 test: install train lint pytest validate test-stories ## Everything CI runs: lint, tests, validate, test stories
 
-test-fast: install ## The tests that need no trained model and no browser (under a minute)
+test-fast: install node_modules/.package-lock.json ## The tests that need no trained model and no browser (under a minute)
 	@echo "==> pytest (no model, no browser)"
 	@.venv/bin/python -m pytest -q -m "not e2e and not browser"
 

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from api.conversation import ChatTurn
-from settings.app import Settings, get_settings
+from settings.app import Settings
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -21,11 +21,16 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was built with (`create_app`'s argument, else `get_settings()`)."""
+    return request.app.state.settings
+
+
 def get_chat_turn(request: Request) -> ChatTurn:
     """The chat turn runner built when the app started."""
     return request.app.state.chat_turn
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ChatTurnDep = Annotated[ChatTurn, Depends(get_chat_turn)]

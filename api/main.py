@@ -15,14 +15,16 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.conversation import ChatTurn
 from api.rasa_client import RasaClient
-from api.routes import chat, health, openreferral, pages
+from api.routes import chat, health, openreferral, pages, staff
 from dialogue.responses import domain_responses
 from services_directory.crisis import crisis_contacts
 from services_directory.db import make_engine, make_session_factory
 from settings.app import ROOT, Settings, get_settings
+from staff.mail import make_mailer
+from staff.passwords import limit_concurrent_hashes
 
 logger = logging.getLogger(__name__)
-APP_LOGGERS = ("api", "dialogue", "services_directory", "safety_screen")
+APP_LOGGERS = ("api", "dialogue", "services_directory", "safety_screen", "staff")
 
 
 def _crisis_contacts_source(session_factory: Any):
@@ -38,6 +40,15 @@ def _crisis_contacts_source(session_factory: Any):
         return [c.to_dict() for c in contacts]
 
     return read
+
+
+def _staff_redis(settings: Settings) -> Any:
+    """A Redis client for the staff sessions when they are kept there, else None."""
+    if settings.staff_session_store != "redis":
+        return None
+    import redis
+
+    return redis.Redis.from_url(settings.redis_url, decode_responses=True)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,6 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ):
             app.state.settings = settings
             app.state.session_factory = session_factory
+            app.state.mailer = make_mailer(settings)
+            limit_concurrent_hashes(settings.staff_password_hash_concurrency)
+            app.state.redis = _staff_redis(settings)
             app.state.http = http
             app.state.rasa = RasaClient(rasa_http, settings.rasa_url, token)
             app.state.chat_turn = ChatTurn(
@@ -71,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 max_concurrent=settings.rasa_max_concurrent_turns,
             )
             yield
+        if app.state.redis is not None:
+            app.state.redis.close()
         engine.dispose()
 
     app = FastAPI(
@@ -85,5 +101,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(openreferral.router, prefix="/openreferral")
     app.include_router(pages.router)
+    staff.install(app)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
     return app

@@ -60,6 +60,8 @@ class Stack:
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "API_PORT": str(self.api_port),
             "ENVIRONMENT": "test",
+            # Outside development the settings refuse the public development key.
+            "STAFF_SECRET_KEY": "test-only-staff-key",
             **self.extra_env,
         }
 

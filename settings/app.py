@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -64,11 +65,49 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
+    # --- staff pages (/staff/): accounts, sessions, e-mail ---------------------------------
+    # Keys the staff pages' CSRF tokens and the pseudonyms of throttled sign-in attempts.
+    staff_secret_key: SecretStr = SecretStr(DEV_SECRET)
+    # The address staff use, for the links in e-mails (never taken from the request's Host
+    # header, which a caller chooses).
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Secure cookies unless set: None means Secure everywhere but in development over http.
+    staff_cookie_secure: bool | None = None
+    staff_session_store: Literal["database", "redis"] = "database"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    staff_session_idle_minutes: int = Field(60, ge=5, le=24 * 60)
+    staff_session_absolute_hours: int = Field(12, ge=1, le=24 * 7)
+    staff_invitation_hours: int = Field(72, ge=1, le=24 * 14)
+    # Sign-in throttling: failures allowed per account and per address within the window.
+    staff_sign_in_window_minutes: int = Field(15, ge=1, le=24 * 60)
+    staff_sign_in_max_failures_per_account: int = Field(5, ge=1, le=100)
+    staff_sign_in_max_failures_per_ip: int = Field(20, ge=1, le=10000)
+    # Password hashes (argon2id, 46 MiB each) computed at once; more wait their turn, so that a
+    # burst of sign-ins cannot use up the server's memory (docs/staff/security.md).
+    staff_password_hash_concurrency: int = Field(2, ge=1, le=64)
+
+    # E-mail. No SMTP_HOST: messages are written to MAIL_OUTBOX_DIR and nothing leaves the machine.
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    mail_sender: str = "Youth support directory <no-reply@localhost>"
+    mail_outbox_dir: Path = ROOT / "var" / "outbox"
+
     @property
     def action_server_health_url(self) -> str:
         """The action server's health endpoint, next to its webhook."""
         base = self.action_server_url.rsplit("/webhook", 1)[0]
         return f"{base}/health"
+
+    @property
+    def staff_cookie_is_secure(self) -> bool:
+        """Whether the staff session cookie carries `Secure` (everywhere but development)."""
+        if self.staff_cookie_secure is not None:
+            return self.staff_cookie_secure
+        return self.environment != "development"
 
     @field_validator("embed_origins")
     @classmethod
@@ -80,13 +119,36 @@ class Settings(BaseSettings):
             )
         return [o.rstrip("/") for o in origins]
 
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_base_url_is_an_origin(cls, url: str) -> str:
+        if not ORIGIN_RE.fullmatch(url):
+            raise ValueError(
+                f"PUBLIC_BASE_URL must be an origin like https://directory.example.org: {url}"
+            )
+        return url.rstrip("/")
+
     @model_validator(mode="after")
-    def _refuse_default_secret_outside_development(self) -> Settings:
-        if (
-            self.environment == "production"
-            and self.conversation_id_secret.get_secret_value() == DEV_SECRET
-        ):
+    def _refuse_unsafe_values_outside_development(self) -> Settings:
+        production = self.environment == "production"
+        if production and self.conversation_id_secret.get_secret_value() == DEV_SECRET:
             raise ValueError("set CONVERSATION_ID_SECRET: the default key is for development only")
+        # Tests too must set their own key: the development one is public.
+        if self.environment != "development" and (
+            self.staff_secret_key.get_secret_value() == DEV_SECRET
+        ):
+            raise ValueError("set STAFF_SECRET_KEY: the default key is for development only")
+        if production and self.staff_cookie_secure is False:
+            raise ValueError("STAFF_COOKIE_SECURE=false is for development over http only")
+        # The default is http://127.0.0.1:8000, so requiring https:// refuses it too.
+        if production and not self.public_base_url.startswith("https://"):
+            raise ValueError(
+                "set PUBLIC_BASE_URL to the https:// address staff use: set-up links start with it"
+            )
+        if production and not self.smtp_host:
+            raise ValueError(
+                "set SMTP_HOST: in production invitations are e-mailed, never written to a folder"
+            )
         return self
 
 

@@ -16,6 +16,7 @@ def client_without_rasa(database_url: str, **overrides: Any) -> TestClient:
     dead = free_port()
     settings = Settings(
         environment="test",
+        staff_secret_key="test-only-staff-key",
         database_url=database_url,
         rasa_url=f"http://127.0.0.1:{dead}",
         action_server_url=f"http://127.0.0.1:{dead}/webhook",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
+from services_directory import accounts  # noqa: F401 - registers the staff tables on Base
 from services_directory.db import make_engine
 from services_directory.models import Base
 

@@ -8,13 +8,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
+from services_directory.accounts import ACCOUNT_TABLES
 from services_directory.db import make_engine, migrate
 from services_directory.models import EXTENSION_TABLES, HSDS_TABLES, NAMING_CONVENTION, Base
 
 
 def test_migration_creates_every_table(engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
-    assert set(HSDS_TABLES) | set(EXTENSION_TABLES) | {"alembic_version"} <= tables
+    expected = set(HSDS_TABLES) | set(EXTENSION_TABLES) | set(ACCOUNT_TABLES)
+    assert expected | {"alembic_version"} <= tables
 
 
 def test_models_and_migration_agree(engine: Engine) -> None:

@@ -74,3 +74,61 @@ def test_a_dotenv_only_database_url_reaches_the_command_line(tmp_path: Path):
     assert run.returncode == 0, run.stderr
     assert target.exists()
     assert not (elsewhere / "var").exists()
+
+
+def test_production_refuses_the_development_staff_key_and_insecure_cookies() -> None:
+    secrets = {
+        "conversation_id_secret": "a-real-conversation-key",
+        "public_base_url": "https://directory.example.org",
+        "smtp_host": "smtp.example.org",
+    }
+    with pytest.raises(ValueError, match="STAFF_SECRET_KEY"):
+        Settings(environment="production", **secrets)
+    ready = Settings(environment="production", staff_secret_key="a-real-staff-key", **secrets)
+    assert ready.staff_cookie_is_secure
+    with pytest.raises(ValueError, match="STAFF_COOKIE_SECURE"):
+        Settings(
+            environment="production",
+            staff_secret_key="a-real-staff-key",
+            staff_cookie_secure=False,
+            **secrets,
+        )
+    assert not Settings(environment="development").staff_cookie_is_secure
+
+
+def test_only_development_may_use_the_development_staff_key() -> None:
+    assert Settings(environment="development").staff_secret_key.get_secret_value()
+    with pytest.raises(ValueError, match="STAFF_SECRET_KEY"):
+        Settings(environment="test")
+    assert Settings(environment="test", staff_secret_key="a-test-key").environment == "test"
+
+
+@pytest.mark.parametrize(
+    ("changed", "refused"),
+    [
+        ({"public_base_url": "http://127.0.0.1:8000"}, "PUBLIC_BASE_URL"),  # the default
+        ({"public_base_url": "http://directory.example.org"}, "PUBLIC_BASE_URL"),
+        ({"smtp_host": None}, "SMTP_HOST"),  # set-up links would be written to a folder
+    ],
+)
+def test_production_needs_an_https_address_and_an_smtp_server(
+    changed: dict[str, object], refused: str
+) -> None:
+    values: dict[str, object] = {
+        "environment": "production",
+        "conversation_id_secret": "a-real-conversation-key",
+        "staff_secret_key": "a-real-staff-key",
+        "public_base_url": "https://directory.example.org",
+        "smtp_host": "smtp.example.org",
+    }
+    assert Settings(**values)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=refused):
+        Settings(**{**values, **changed})  # type: ignore[arg-type]
+
+
+def test_links_in_staff_emails_use_the_configured_origin() -> None:
+    assert Settings(public_base_url="https://directory.example.org/").public_base_url == (
+        "https://directory.example.org"
+    )
+    with pytest.raises(ValueError, match="PUBLIC_BASE_URL"):
+        Settings(public_base_url="https://evil.example/path?x=1")
