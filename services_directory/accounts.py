@@ -59,6 +59,10 @@ class StaffUser(TimestampMixin, Base):
     """A member of staff. E-mail addresses are stored lower-cased, so unique whatever the case."""
 
     __tablename__ = "staff_user"
+    # One account per identity (NULLs, accounts not yet bound, are distinct on both databases).
+    __table_args__ = (
+        Index("ix_staff_user_oidc_identity", "oidc_issuer", "oidc_subject", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -77,6 +81,10 @@ class StaffUser(TimestampMixin, Base):
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The identity provider's issuer and subject (`iss`, `sub`), bound at the first sign-in
+    # through it (OIDC); afterwards only that identity may sign in to this account by OIDC.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
 
 class StaffInvitation(Base):

@@ -96,6 +96,22 @@ class Settings(BaseSettings):
     mail_sender: str = "Youth support directory <no-reply@localhost>"
     mail_outbox_dir: Path = ROOT / "var" / "outbox"
 
+    # Staff sign-in through the council's identity provider (OpenID Connect; docs/staff/).
+    # Off unless STAFF_OIDC_ISSUER is set. The discovery document is read from the issuer's
+    # /.well-known/openid-configuration unless STAFF_OIDC_DISCOVERY_URL says otherwise.
+    staff_oidc_issuer: str | None = None
+    staff_oidc_discovery_url: str | None = None
+    staff_oidc_client_id: str | None = None
+    staff_oidc_client_secret: SecretStr | None = None
+    # Space-separated, as OAuth writes them; "openid" and "email" are required.
+    staff_oidc_scopes: str = "openid email profile"
+    staff_oidc_button_label: str = Field("Sign in with your council account", max_length=80)
+    # False: staff sign in only through the identity provider (set-up links still work once).
+    staff_password_sign_in: bool = True
+    # `acr` values that the provider uses for a sign-in with more than one factor, trusted like
+    # `amr` containing "mfa" (space-separated; empty: only `amr` counts).
+    staff_oidc_mfa_acr_values: str = ""
+
     @property
     def action_server_health_url(self) -> str:
         """The action server's health endpoint, next to its webhook."""
@@ -108,6 +124,17 @@ class Settings(BaseSettings):
         if self.staff_cookie_secure is not None:
             return self.staff_cookie_secure
         return self.environment != "development"
+
+    @property
+    def staff_oidc_enabled(self) -> bool:
+        """Whether staff may sign in through the identity provider (OIDC)."""
+        return self.staff_oidc_issuer is not None
+
+    @property
+    def staff_oidc_metadata_url(self) -> str:
+        """Where the provider's discovery document is read."""
+        issuer = (self.staff_oidc_issuer or "").rstrip("/")
+        return self.staff_oidc_discovery_url or f"{issuer}/.well-known/openid-configuration"
 
     @field_validator("embed_origins")
     @classmethod
@@ -145,11 +172,25 @@ class Settings(BaseSettings):
             raise ValueError(
                 "set PUBLIC_BASE_URL to the https:// address staff use: set-up links start with it"
             )
+        self._check_oidc(production)
         if production and not self.smtp_host:
             raise ValueError(
                 "set SMTP_HOST: in production invitations are e-mailed, never written to a folder"
             )
         return self
+
+    def _check_oidc(self, production: bool) -> None:
+        if not self.staff_oidc_enabled:
+            if not self.staff_password_sign_in:
+                raise ValueError("STAFF_PASSWORD_SIGN_IN=false needs STAFF_OIDC_ISSUER")
+            return
+        if not (self.staff_oidc_client_id and self.staff_oidc_client_secret):
+            raise ValueError("STAFF_OIDC_ISSUER needs STAFF_OIDC_CLIENT_ID and _CLIENT_SECRET")
+        if not {"openid", "email"} <= set(self.staff_oidc_scopes.split()):
+            raise ValueError("STAFF_OIDC_SCOPES must include openid and email")
+        urls = [self.staff_oidc_issuer or "", self.staff_oidc_metadata_url]
+        if production and not all(url.startswith("https://") for url in urls):
+            raise ValueError("STAFF_OIDC_ISSUER (and _DISCOVERY_URL) must be https:// URLs")
 
 
 @cache

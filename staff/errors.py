@@ -32,6 +32,11 @@ class AccountNotFound(StaffError):
     """No such account or invitation, or one outside the person's organisation (404)."""
 
 
+class RecordNotFound(StaffError):
+    """No such directory record (service, organisation), or one outside the person's
+    organisation (404)."""
+
+
 class InvitationUnusable(StaffError):
     """The set-up link is unknown, used, withdrawn or past its expiry."""
 
@@ -56,3 +61,14 @@ class SignInThrottled(StaffError):
 class TwoFactorNotSetUp(StaffError):
     """The password is right, but the account's role needs two-factor and it was never set up:
     only a new invitation lets it in."""
+
+
+class OidcRefused(StaffError):
+    """A sign-in through the identity provider that is not accepted: `reason` is a short code
+    for the log and the page (wrong state, unknown address, changed subject ...), `detail`
+    says more for the audit log."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail

@@ -126,12 +126,13 @@ def invite(
 
 
 def _in_use(account: StaffUser | None) -> bool:
-    """Whether an account can be signed in to: active, with a password, and with two-factor
-    if its role needs it (else its set-up was never finished: see `stage_after_password`)."""
+    """Whether an account can be signed in to: active, with a password or bound to the identity
+    provider (OIDC), and with two-factor if its role needs it (else its set-up was never
+    finished: see `stage_after_password`)."""
     return (
         account is not None
         and account.active
-        and account.password_hash is not None
+        and (account.password_hash is not None or account.oidc_subject is not None)
         and (account.totp_confirmed_at is not None or not needs_two_factor(account.role))
     )
 
@@ -255,4 +256,61 @@ def accept(
     user.active = True
     db.flush()
     audit.record(db, user, "invitation_accepted", now, record_type="staff_user", record_id=user.id)
+    return user
+
+
+def accept_for_identity(
+    db: Session,
+    email: str,
+    display_name: str,
+    issuer: str,
+    subject: str,
+    now: dt.datetime,
+    sessions: SessionStore,
+) -> StaffUser | None:
+    """Use the open invitation to `email` for someone the identity provider vouched for (OIDC):
+    the account is made (or reset, as by a set-up link) with no password, bound to the
+    provider's `issuer` and `subject`. None when no invitation to the address can be used."""
+    usable = [i for i in open_invitations_to(db, email, now) if _inviter_may_still(db, i)]
+    if not usable:
+        return None
+    invitation = usable[-1]  # the newest (a new invitation withdraws earlier ones anyway)
+    claimed = db.execute(
+        update(StaffInvitation)
+        .where(
+            StaffInvitation.id == invitation.id,
+            StaffInvitation.used_at.is_(None),
+            StaffInvitation.revoked_at.is_(None),
+            StaffInvitation.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    user = db.scalar(select(StaffUser).where(StaffUser.email == invitation.email))
+    if user is None:
+        user = StaffUser(id=str(uuid.uuid4()), email=invitation.email)
+        db.add(user)
+    else:
+        sessions.revoke_all(user.id, now)
+    user.display_name = display_name.strip() or invitation.email
+    user.role = invitation.role
+    user.organisation_id = invitation.organisation_id
+    user.password_hash = None
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    user.totp_last_counter = None
+    user.oidc_issuer = issuer
+    user.oidc_subject = subject
+    user.active = True
+    db.flush()
+    audit.record(
+        db,
+        user,
+        "invitation_accepted",
+        now,
+        record_type="staff_user",
+        record_id=user.id,
+        detail="through the identity provider (OIDC)",
+    )
     return user

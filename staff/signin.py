@@ -105,11 +105,18 @@ def check_code(
     throttle.forget(db, made)
 
 
-def signed_in(db: Session, user: StaffUser, attempt: Attempt, now: dt.datetime) -> None:
+def signed_in(
+    db: Session,
+    user: StaffUser,
+    attempt: Attempt,
+    now: dt.datetime,
+    action: str = "signed_in",
+    detail: str = "",
+) -> None:
     """Record a completed sign-in: the account's failures are forgotten, the log says so."""
     throttle.clear_account(db, attempt)
     user.last_sign_in_at = now
-    audit.record(db, user, "signed_in", now, record_type="staff_user", record_id=user.id)
+    audit.record(db, user, action, now, record_type="staff_user", record_id=user.id, detail=detail)
 
 
 def enrolment_secret(user: StaffUser) -> str:

@@ -9,7 +9,13 @@ language and cost, ranked, each with the plain-words reasons it matched.
 
 from services_directory.search.cache import change_key, clear_search_cache, get_index
 from services_directory.search.index import build_index
-from services_directory.search.ranking import MAX_LIMIT, needs, search, text_scores
+from services_directory.search.ranking import (
+    MAX_LIMIT,
+    needs,
+    search,
+    service_card,
+    text_scores,
+)
 from services_directory.search.types import (
     CONTACT_MODES,
     REMOTE_MODES,
@@ -31,5 +37,6 @@ __all__ = [
     "needs",
     "safe_href",
     "search",
+    "service_card",
     "text_scores",
 ]

@@ -271,18 +271,32 @@ def _postings(field_texts: list[dict[str, str]]) -> dict[str, dict[int, float]]:
     return dict(postings)
 
 
-def build_index(session: Session) -> SearchIndex:
-    """Read the directory and precompute what search needs."""
-    rows = read_rows(session)
-    need_tier, need_name = need_terms(rows.terms)
+def _context(rows: Rows, need_tier: dict[str, str]) -> _Context:
     languages = wording.languages()
-    ctx = _Context(
+    return _Context(
         rows=rows,
         need_tier=need_tier,
         localities=load_localities(),
         language_names={v["name"].lower(): k for k, v in languages.items()}
         | {v["code"].lower(): k for k, v in languages.items()},
     )
+
+
+def build_entry(session: Session, service_id: str) -> _Entry | None:
+    """One service as the index would hold it (any status), read on its own: for a preview."""
+    rows = read_rows(session, service_id)
+    if not rows.services:
+        return None
+    need_tier, _names = need_terms(rows.terms)
+    entry, _fields, _ranks = _entry(0, rows.services[0], _context(rows, need_tier))
+    return entry
+
+
+def build_index(session: Session) -> SearchIndex:
+    """Read the directory and precompute what search needs."""
+    rows = read_rows(session)
+    need_tier, need_name = need_terms(rows.terms)
+    ctx = _context(rows, need_tier)
     entries: list[_Entry] = []
     field_texts: list[dict[str, str]] = []
     by_need: dict[str, dict[int, int]] = {code: {} for code in need_tier}

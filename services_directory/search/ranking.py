@@ -18,7 +18,7 @@ from services_directory import schedules, text, wording
 from services_directory.errors import InvalidSearch
 from services_directory.localities import load_localities, locality_for_postcode, outward_code
 from services_directory.search.cache import get_index
-from services_directory.search.index import FIELD_WEIGHTS, SearchIndex, _Entry
+from services_directory.search.index import FIELD_WEIGHTS, SearchIndex, _Entry, build_entry
 from services_directory.search.types import (
     CONTACT_MODES,
     OLDEST_AGE,
@@ -256,7 +256,7 @@ def search(
 
 
 def _result(
-    index: SearchIndex,
+    index: SearchIndex | None,
     q: Query,
     entry: _Entry,
     score: float,
@@ -281,6 +281,34 @@ def _result(
         sample=entry.sample,
         score=round(score, 4),
     )
+
+
+def service_card(
+    session: Session, service_id: str, now: dt.datetime | None = None
+) -> SearchResult | None:
+    """One service's card as the chat shows it (None: no such service), read on its own and
+    whatever its status, for the staff preview. The reasons are those that hold whatever was
+    asked (open now, open 24 hours): the others depend on the young person's answers."""
+    entry = build_entry(session, service_id)
+    if entry is None:
+        return None
+    q = Query(
+        need=None,
+        text=None,
+        age=None,
+        locality=None,
+        outside=False,
+        modes=None,
+        open_now=False,
+        language=None,
+        free_only=False,
+        limit=1,
+        offset=0,
+        national_only=False,
+        remote_only=False,
+        moment=schedules.london_now(now),
+    )
+    return _result(None, q, entry, 0.0, entry.open_now(q.moment), False)
 
 
 def _fits(low: float | None, high: float | None, age: int) -> bool:
@@ -320,7 +348,7 @@ def text_scores(index: SearchIndex, query: str, candidates: set[int]) -> dict[in
 
 
 def _reasons(
-    index: SearchIndex,
+    index: SearchIndex | None,
     q: Query,
     entry: _Entry,
     text_matched: bool,
@@ -329,7 +357,7 @@ def _reasons(
 ) -> list[str]:
     """Why this service fits, in plain words."""
     reasons: list[str] = []
-    if q.need is not None and q.need in index.need_name:
+    if index is not None and q.need is not None and q.need in index.need_name:
         reasons.append(wording.reason("need", need=index.need_name[q.need].lower()))
     if q.locality is not None and q.locality in entry.localities:
         reasons.append(wording.reason("near_you", locality=load_localities()[q.locality].name))

@@ -52,35 +52,49 @@ class Rows:
     links: dict[str, list[Any]]
 
 
-def read_rows(session: Session) -> Rows:
-    """Read every table the index needs, in one query each."""
+def read_rows(session: Session, service_id: str | None = None) -> Rows:
+    """Read every table the index needs, in one query each: every active service, or only the
+    service `service_id` (whatever its status: a staff preview of one card)."""
 
-    def rows(statement: Any) -> Any:
+    def rows(statement: Any, column: Any = None) -> Any:
+        if service_id is not None and column is not None:
+            statement = statement.where(column == service_id)
         return session.execute(statement).mappings()
 
+    services = select(Service.__table__).order_by(Service.name)
+    if service_id is None:
+        services = services.where(Service.status == "active")
     return Rows(
-        services=[
-            dict(r)
-            for r in rows(
-                select(Service.__table__).where(Service.status == "active").order_by(Service.name)
-            )
-        ],
-        profiles={r["service_id"]: r for r in rows(select(ServiceProfile.__table__))},
+        services=[dict(r) for r in rows(services, Service.id)],
+        profiles={
+            r["service_id"]: r
+            for r in rows(select(ServiceProfile.__table__), ServiceProfile.service_id)
+        },
         modes=_grouped(
             rows(
-                select(ContactMode.__table__).order_by(ContactMode.service_id, ContactMode.position)
+                select(ContactMode.__table__).order_by(
+                    ContactMode.service_id, ContactMode.position
+                ),
+                ContactMode.service_id,
             ),
             "service_id",
         ),
-        localities=_grouped(rows(select(ServiceLocality.__table__)), "service_id"),
+        localities=_grouped(
+            rows(select(ServiceLocality.__table__), ServiceLocality.service_id), "service_id"
+        ),
         schedules=_grouped(
-            rows(select(Schedule.__table__).where(Schedule.service_id.is_not(None))), "service_id"
+            rows(
+                select(Schedule.__table__).where(Schedule.service_id.is_not(None)),
+                Schedule.service_id,
+            ),
+            "service_id",
         ),
         languages=_grouped(
             rows(
                 select(Language.service_id, Language.name, Language.code).where(
                     Language.service_id.is_not(None)
-                )
+                ),
+                Language.service_id,
             ),
             "service_id",
         ),
@@ -88,22 +102,30 @@ def read_rows(session: Session) -> Rows:
             rows(
                 select(Phone.service_id, Phone.number, Phone.type).where(
                     Phone.service_id.is_not(None)
-                )
+                ),
+                Phone.service_id,
             ),
             "service_id",
         ),
-        costs=_grouped(rows(select(CostOption.service_id, CostOption.amount)), "service_id"),
+        costs=_grouped(
+            rows(select(CostOption.service_id, CostOption.amount), CostOption.service_id),
+            "service_id",
+        ),
         postcodes=_grouped(
             rows(
                 select(ServiceAtLocation.service_id, Address.postal_code).join(
                     Address, Address.location_id == ServiceAtLocation.location_id
-                )
+                ),
+                ServiceAtLocation.service_id,
             ),
             "service_id",
         ),
         terms={r["id"]: r for r in rows(select(TaxonomyTerm.__table__))},
         links=_grouped(
-            rows(select(Attribute.link_id, Attribute.taxonomy_term_id, Attribute.value)),
+            rows(
+                select(Attribute.link_id, Attribute.taxonomy_term_id, Attribute.value),
+                Attribute.link_id,
+            ),
             "link_id",
         ),
     )

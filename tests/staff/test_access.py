@@ -100,6 +100,13 @@ def _scene_sign_in(client: TestClient, db: Session, clock: FakeClock) -> Scene:
     return client, "/staff/sign-in", {"email": user.email, "password": PASSWORD}
 
 
+def _scene_oidc(client: TestClient, db: Session, clock: FakeClock) -> Scene:
+    # The token is checked before anything else, provider or not (tests/staff/test_oidc.py
+    # posts it to a configured provider too).
+    client.get("/staff/sign-in", headers=HTML)  # the pre-session cookie
+    return client, "/staff/sign-in/oidc", {"next": "/staff/users"}
+
+
 def _scene_code(client: TestClient, db: Session, clock: FakeClock) -> Scene:
     admin = make_user(db, "admin@council.example", Role.COUNCIL_ADMIN)
     page = client.get("/staff/sign-in", headers=HTML)
@@ -147,6 +154,7 @@ def _scene_admin(path: str) -> Callable[[TestClient, Session, FakeClock], Scene]
 CSRF_SCENES: dict[str, Callable[[TestClient, Session, FakeClock], Scene]] = {
     "/staff/sign-in": _scene_sign_in,
     "/staff/sign-in/code": _scene_code,
+    "/staff/sign-in/oidc": _scene_oidc,
     "/staff/set-up/{token}": _scene_set_up,
     "/staff/two-factor": _scene_two_factor,
     "/staff/sign-out": _scene_admin("/staff/sign-out"),

@@ -1,4 +1,5 @@
-"""The staff pages under /staff/: signing in, setting an account up, users and the audit log.
+"""The staff pages under /staff/: signing in, setting an account up, users, the audit log and
+the directory (read-only).
 
 `install(app)` adds them. Pages that need a signed-in person depend on `CurrentStaff` (the
 account, home, users and audit routers); the sign-in and set-up steps check their own stage.
@@ -12,8 +13,10 @@ from api.routes.staff import (
     account,
     assets,
     audit_log,
+    directory,
     errors,
     invitations,
+    oidc,
     set_up,
     sign_in,
     users,
@@ -26,9 +29,11 @@ def install(app: FastAPI) -> None:
     app.include_router(assets.router)
     assets.mount_images(app)
     app.include_router(sign_in.router)
+    app.include_router(oidc.router)
     app.include_router(set_up.router)
     app.include_router(account.router)
     # Before users: /staff/users/invite must not be read as the account with id "invite".
     app.include_router(invitations.router)
     app.include_router(users.router)
     app.include_router(audit_log.router)
+    app.include_router(directory.router)

@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from api.routes.staff.preview import scoped_chat_css
 from settings.app import ROOT
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,12 @@ def staff_stylesheet() -> FileResponse:
     return FileResponse(
         OWN / "staff.css", media_type="text/css; charset=utf-8", headers=ASSET_HEADERS
     )
+
+
+@router.get("/chat-preview.css")
+def chat_preview_stylesheet() -> Response:
+    """The chat widget's stylesheet, limited to the bot preview on a service's page."""
+    return Response(scoped_chat_css(), media_type="text/css; charset=utf-8", headers=ASSET_HEADERS)
 
 
 def mount_images(app: FastAPI) -> None:

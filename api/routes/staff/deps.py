@@ -104,9 +104,15 @@ def find_visit(
     db.commit()  # keeps the session's "last seen" even when the page only reads
     if record is None or user is None or not user.active:
         return None
-    if record.stage == SIGNED_IN and needs_two_factor(user.role) and user.totp_confirmed_at is None:
+    if (
+        record.stage == SIGNED_IN
+        and needs_two_factor(user.role)
+        and user.totp_confirmed_at is None
+        and user.oidc_subject is None
+    ):
         # Never expected (signing in and role changes need two-factor first), so refused rather
-        # than trusted: a role that needs a second factor is never used without one.
+        # than trusted: a role that needs a second factor is never used without one. An account
+        # bound to the identity provider may have had it there (`staff.oidc` checks each time).
         return None
     return Visit(token, record, user)
 

@@ -3,7 +3,8 @@ the API's usual error body (`api/errors.py`) for anything that asks for JSON:
 
 - `NotSignedIn`: browsers are sent to sign in (303, with where they were going); else 401;
 - `CsrfRefused` and `PermissionDenied`: 403;
-- `AccountNotFound`: 404 (also for a record outside the person's organisation);
+- `AccountNotFound`, `RecordNotFound`: 404 (also for a record outside the person's
+  organisation);
 - `InvitationUnusable`: 404, with a page that says what to do.
 """
 
@@ -21,6 +22,7 @@ from staff.errors import (
     InvitationUnusable,
     NotSignedIn,
     PermissionDenied,
+    RecordNotFound,
     StaffError,
 )
 
@@ -40,6 +42,7 @@ PAGES: dict[type[StaffError], tuple[int, str, str, str]] = {
         "Your role does not allow it. Ask your council's directory team if you need to.",
     ),
     AccountNotFound: (404, "not_found", "Page not found", "There is nothing at this address."),
+    RecordNotFound: (404, "not_found", "Page not found", "There is nothing at this address."),
     InvitationUnusable: (
         404,
         "invitation_unusable",

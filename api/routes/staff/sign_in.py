@@ -22,6 +22,7 @@ from api.routes.staff.deps import (
     staff_cookies,
 )
 from api.routes.staff.forms import CodeForm, ConfirmForm, SignInForm, make_form
+from api.routes.staff.identity_provider import allow_form_to_provider, button_context
 from api.routes.staff.rendering import (
     clear_session_cookie,
     presession_value,
@@ -33,7 +34,13 @@ from api.routes.staff.rendering import (
 )
 from settings.app import Settings
 from staff import audit, throttle
-from staff.errors import CsrfRefused, SignInRefused, SignInThrottled, TwoFactorNotSetUp
+from staff.errors import (
+    CsrfRefused,
+    PermissionDenied,
+    SignInRefused,
+    SignInThrottled,
+    TwoFactorNotSetUp,
+)
 from staff.sessions import NEEDS_CODE, SIGNED_IN, SessionStore
 from staff.signin import check_code, check_password, signed_in, stage_after_password
 
@@ -79,6 +86,15 @@ def start_session(
     return token
 
 
+def _sign_in_page(
+    request: Request, settings: Settings, context: dict[str, Any], status_code: int
+) -> Response:
+    """The sign-in page again (with why), its forms allowed to go on to the provider."""
+    response = render(request, "sign_in.html", context, status_code=status_code)
+    allow_form_to_provider(request, settings, response)
+    return response
+
+
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_page(
     request: Request,
@@ -93,7 +109,8 @@ def sign_in_page(
     value, new = presession_value(request, settings)
     form = make_form(SignInForm, _key(settings), value)
     context = {"form": form, "next": safe_next(next), "notice": NOTICES.get(notice or "")}
-    response = render(request, "sign_in.html", context)
+    response = render(request, "sign_in.html", {**context, **button_context(settings, value)})
+    allow_form_to_provider(request, settings, response)
     if new:
         set_presession_cookie(response, value, settings)
     return response
@@ -111,11 +128,15 @@ def sign_in(
     visit: VisitDep,
 ) -> Response:
     """Check the e-mail and password; then on to the code, two-factor set-up, or in."""
-    form = make_form(SignInForm, _key(settings), posted_presession(request, settings), data)
+    if not settings.staff_password_sign_in:
+        raise PermissionDenied("password sign-in is turned off: sign in with the provider")
+    presession = posted_presession(request, settings)
+    form = make_form(SignInForm, _key(settings), presession, data)
     next_page = safe_next(str(data.get("next") or ""))
     context: dict[str, Any] = {"form": form, "next": next_page, "problem": None}
+    context.update(button_context(settings, presession))
     if not form.validate():
-        return render(request, "sign_in.html", context, status_code=422)
+        return _sign_in_page(request, settings, context, 422)
     now = clock()
     attempt = attempt_of(request, rules, form.email.data or "")
     try:
@@ -126,11 +147,11 @@ def sign_in(
         db.commit()
         minutes = int(rules.window.total_seconds() // 60)
         context["problem"] = ("email", THROTTLED.format(minutes=minutes))
-        return render(request, "sign_in.html", context, status_code=429)
+        return _sign_in_page(request, settings, context, 429)
     except SignInRefused:
         db.commit()  # the failure counts towards throttling
         context["problem"] = ("email", WRONG_CREDENTIALS)
-        return render(request, "sign_in.html", context, status_code=422)
+        return _sign_in_page(request, settings, context, 422)
     # Each sign-in tidies up: ended sessions and old failures are kept no longer than needed.
     store.purge(now)
     throttle.purge(db, now)
@@ -139,7 +160,7 @@ def sign_in(
     except TwoFactorNotSetUp:
         db.commit()
         context["problem"] = ("email", SET_UP_NOT_FINISHED)
-        return render(request, "sign_in.html", context, status_code=403)
+        return _sign_in_page(request, settings, context, 403)
     token = start_session(store, visit, user.id, stage, now)
     if stage == SIGNED_IN:
         signed_in(db, user, attempt, now)
