@@ -30,6 +30,8 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from services_directory.db import make_engine, make_session_factory, migrate  # noqa: E402
 from services_directory.io import import_file  # noqa: E402
 from services_directory.search import get_index, search  # noqa: E402
+from staff.directory import NOT_READY, ServiceFilters, visible_services  # noqa: E402
+from staff.policy import Actor, Role  # noqa: E402
 
 NAMESPACE = uuid.UUID("5b0c7a2e-3f57-4f0e-9b0e-6f3c2a1d0b11")
 NEEDS = {
@@ -233,7 +235,32 @@ def run(label: str, url: str, path: Path, queries: int) -> None:
         f"   p95 {percentile(timings, 0.95):6.1f} ms   (n={queries}, mean "
         f"{statistics.fmean(timings):.1f} ms, {found} with results)"
     )
+    staff_list(label, sessions)
     engine.dispose()
+
+
+def staff_list(label: str, sessions: Any) -> None:
+    """The back office's list of services for a council admin (every service): a page by name,
+    a deep page, a name search, and the readiness filter (which checks every service)."""
+    admin = Actor("bench-admin", Role.COUNCIL_ADMIN, None)
+    cases = {
+        "page 1": ServiceFilters(),
+        "page 200": ServiceFilters(page=200),
+        "name search": ServiceFilters(search="service 12"),
+        "readiness": ServiceFilters(readiness=NOT_READY),
+    }
+    for name, filters in cases.items():
+        timings = []
+        for _ in range(5):
+            with sessions() as session:
+                started = time.perf_counter()
+                page = visible_services(session, admin, filters)
+                timings.append((time.perf_counter() - started) * 1000)
+        print(
+            f"  {label}: staff list of services, {name:<12}  p50 "
+            f"{percentile(timings, 0.5):6.1f} ms   max {max(timings):6.1f} ms   "
+            f"({page.total} matching, n=5; the first run in a process loads the readability data)"
+        )
 
 
 def postgres_url() -> tuple[str, str] | None:
