@@ -212,6 +212,36 @@ def _inviter_may_still(db: Session, invitation: StaffInvitation) -> bool:
     return existing is None or can(actor, Permission.USERS_INVITE, target_of(existing))
 
 
+def _claim(db: Session, invitation: StaffInvitation, now: dt.datetime) -> bool:
+    """Mark the invitation used in one conditional UPDATE: a second request, or a withdrawal
+    committed meanwhile (the inviter deactivated, say), leaves nothing to claim (False)."""
+    claimed = db.execute(
+        update(StaffInvitation)
+        .where(
+            StaffInvitation.id == invitation.id,
+            StaffInvitation.used_at.is_(None),
+            StaffInvitation.revoked_at.is_(None),
+            StaffInvitation.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    return claimed.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _account_to_set_up(
+    db: Session, invitation: StaffInvitation, now: dt.datetime, sessions: SessionStore
+) -> StaffUser:
+    """The account the invitation sets up: a new one, or the existing one with every session
+    ended (a new link resets it)."""
+    user = db.scalar(select(StaffUser).where(StaffUser.email == invitation.email))
+    if user is None:
+        user = StaffUser(id=str(uuid.uuid4()), email=invitation.email)
+        db.add(user)
+    else:
+        sessions.revoke_all(user.id, now)
+    return user
+
+
 def accept(
     db: Session,
     token: str,
@@ -226,26 +256,9 @@ def accept(
     problem = password_problem(password, invitation.email)
     if problem:
         raise InvalidChange("password", problem)
-    # Claimed in one conditional UPDATE: a second request, or a withdrawal committed meanwhile
-    # (the inviter deactivated, say), leaves nothing to claim.
-    claimed = db.execute(
-        update(StaffInvitation)
-        .where(
-            StaffInvitation.id == invitation.id,
-            StaffInvitation.used_at.is_(None),
-            StaffInvitation.revoked_at.is_(None),
-            StaffInvitation.expires_at > now,
-        )
-        .values(used_at=now)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not _claim(db, invitation, now):
         raise InvitationUnusable("this set-up link has already been used")
-    user = db.scalar(select(StaffUser).where(StaffUser.email == invitation.email))
-    if user is None:
-        user = StaffUser(id=str(uuid.uuid4()), email=invitation.email)
-        db.add(user)
-    else:
-        sessions.revoke_all(user.id, now)
+    user = _account_to_set_up(db, invitation, now, sessions)
     user.display_name = display_name.strip()
     user.role = invitation.role
     user.organisation_id = invitation.organisation_id
@@ -275,24 +288,9 @@ def accept_for_identity(
     if not usable:
         return None
     invitation = usable[-1]  # the newest (a new invitation withdraws earlier ones anyway)
-    claimed = db.execute(
-        update(StaffInvitation)
-        .where(
-            StaffInvitation.id == invitation.id,
-            StaffInvitation.used_at.is_(None),
-            StaffInvitation.revoked_at.is_(None),
-            StaffInvitation.expires_at > now,
-        )
-        .values(used_at=now)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not _claim(db, invitation, now):
         return None
-    user = db.scalar(select(StaffUser).where(StaffUser.email == invitation.email))
-    if user is None:
-        user = StaffUser(id=str(uuid.uuid4()), email=invitation.email)
-        db.add(user)
-    else:
-        sessions.revoke_all(user.id, now)
+    user = _account_to_set_up(db, invitation, now, sessions)
     user.display_name = display_name.strip() or invitation.email
     user.role = invitation.role
     user.organisation_id = invitation.organisation_id

@@ -13,7 +13,7 @@ from api.routes.staff.deps import (
     SessionStoreDep,
     current_staff,
 )
-from api.routes.staff.forms import ConfirmForm, make_form
+from api.routes.staff.forms import ConfirmForm, form_key, make_form
 from api.routes.staff.rendering import clear_session_cookie, redirect, render
 from services_directory.models import Organization
 from staff.accounts import sign_out_everywhere
@@ -42,7 +42,7 @@ def account(
     request: Request, db: SessionDep, settings: SettingsDep, staff: CurrentStaff
 ) -> HTMLResponse:
     """The person's own account."""
-    key = settings.staff_secret_key.get_secret_value()
+    key = form_key(settings)
     form = make_form(ConfirmForm, key, staff.session.csrf_secret)
     return render(request, "account.html", {"form": form, **_who(db, staff)}, staff=staff)
 
@@ -57,9 +57,7 @@ def sign_out_everywhere_route(
     staff: CurrentStaff,
 ) -> RedirectResponse:
     """End every session of the account, this one too."""
-    make_form(
-        ConfirmForm, settings.staff_secret_key.get_secret_value(), staff.session.csrf_secret, data
-    )
+    make_form(ConfirmForm, form_key(settings), staff.session.csrf_secret, data)
     sign_out_everywhere(db, staff.user, clock(), store)
     db.commit()
     response = redirect("/staff/sign-in?notice=everywhere")

@@ -26,6 +26,7 @@ from wtforms import (
 from wtforms.csrf.session import SessionCSRF
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
+from settings.app import Settings
 from staff.errors import CsrfRefused
 from staff.passwords import MAX_LENGTH
 from staff.policy import Role
@@ -70,6 +71,11 @@ class StaffForm(Form):
         csrf = True
         csrf_class = BoundCSRF
         csrf_field_name = "csrf_token"
+
+
+def form_key(settings: Settings) -> str:
+    """The secret the staff forms' CSRF tokens are made with."""
+    return settings.staff_secret_key.get_secret_value()
 
 
 def make_form(

@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from api.deps import SessionDep, SettingsDep
 from api.routes.staff.deps import ClockDep, FormDataDep, SignedIn, current_staff, require
-from api.routes.staff.forms import ConfirmForm, InviteForm, make_form, offer_roles
+from api.routes.staff.forms import ConfirmForm, InviteForm, form_key, make_form, offer_roles
 from api.routes.staff.rendering import redirect, render
 from api.routes.staff.users import ROLE_HINTS
 from services_directory.accounts import StaffInvitation
@@ -33,14 +33,10 @@ Inviter = Annotated[SignedIn, Depends(require(Permission.USERS_INVITE))]
 MAIL_FAILED = "The email could not be sent. Nothing was saved: try again in a few minutes"
 
 
-def _key(settings: SettingsDep) -> str:
-    return settings.staff_secret_key.get_secret_value()
-
-
 def _invite_form(
     db: SessionDep, settings: SettingsDep, staff: SignedIn, data: FormData | None = None
 ) -> InviteForm:
-    form = make_form(InviteForm, _key(settings), staff.session.csrf_secret, data)
+    form = make_form(InviteForm, form_key(settings), staff.session.csrf_secret, data)
     offer_roles(
         form, roles_actor_may_grant(staff.actor), accounts.organisations_for(db, staff.actor)
     )
@@ -127,7 +123,7 @@ def withdraw_invitation(
     staff: Inviter,
 ) -> RedirectResponse:
     """Withdraw an open invitation: its link stops working."""
-    make_form(ConfirmForm, _key(settings), staff.session.csrf_secret, data)
+    make_form(ConfirmForm, form_key(settings), staff.session.csrf_secret, data)
     invitation = db.get(StaffInvitation, invitation_id)
     if invitation is None or not can_see(staff.actor, target_of(invitation)):
         raise AccountNotFound(invitation_id)

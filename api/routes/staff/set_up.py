@@ -17,7 +17,13 @@ from api.routes.staff.deps import (
     VisitDep,
     attempt_of,
 )
-from api.routes.staff.forms import CodeForm, SetUpForm, TurnOnTwoFactorForm, make_form
+from api.routes.staff.forms import (
+    CodeForm,
+    SetUpForm,
+    TurnOnTwoFactorForm,
+    form_key,
+    make_form,
+)
 from api.routes.staff.rendering import (
     presession_value,
     redirect,
@@ -60,7 +66,7 @@ def set_up_page(
     """The invitation's page: name and password (`InvitationUnusable` if the link is spent)."""
     invitation = usable_invitation(db, token, clock())
     value, new = presession_value(request, settings)
-    form = make_form(SetUpForm, settings.staff_secret_key.get_secret_value(), value)
+    form = make_form(SetUpForm, form_key(settings), value)
     response = render(
         request, "set_up.html", {"form": form, **_set_up_context(db, invitation, token)}
     )
@@ -82,7 +88,7 @@ def set_up(
     visit: VisitDep,
 ) -> Response:
     """Use the invitation: the account is ready, then two-factor set-up or straight in."""
-    key = settings.staff_secret_key.get_secret_value()
+    key = form_key(settings)
     form = make_form(SetUpForm, key, posted_presession(request, settings), data)
     now = clock()
     invitation = usable_invitation(db, token, now)
@@ -113,9 +119,7 @@ def _two_factor_form(
 ) -> CodeForm | TurnOnTwoFactorForm:
     """The code alone while signing in; the password as well from a signed-in session."""
     form_class = TurnOnTwoFactorForm if visit.record.stage == SIGNED_IN else CodeForm
-    return make_form(
-        form_class, settings.staff_secret_key.get_secret_value(), visit.record.csrf_secret, data
-    )
+    return make_form(form_class, form_key(settings), visit.record.csrf_secret, data)
 
 
 @router.get("/two-factor", response_class=HTMLResponse)

@@ -21,7 +21,7 @@ from api.routes.staff.deps import (
     attempt_of,
     staff_cookies,
 )
-from api.routes.staff.forms import CodeForm, ConfirmForm, SignInForm, make_form
+from api.routes.staff.forms import CodeForm, ConfirmForm, SignInForm, form_key, make_form
 from api.routes.staff.identity_provider import allow_form_to_provider, button_context
 from api.routes.staff.rendering import (
     clear_session_cookie,
@@ -64,10 +64,6 @@ NEXT_STEP = {
 }
 
 
-def _key(settings: Settings) -> str:
-    return settings.staff_secret_key.get_secret_value()
-
-
 def posted_presession(request: Request, settings: Settings) -> str:
     """The pre-session cookie a form before sign-in was bound to; without it, CSRF fails."""
     value = request.cookies.get(staff_cookies(settings).presession)
@@ -107,10 +103,9 @@ def sign_in_page(
     if visit is not None and visit.record.stage == SIGNED_IN:
         return redirect(safe_next(next))
     value, new = presession_value(request, settings)
-    form = make_form(SignInForm, _key(settings), value)
+    form = make_form(SignInForm, form_key(settings), value)
     context = {"form": form, "next": safe_next(next), "notice": NOTICES.get(notice or "")}
-    response = render(request, "sign_in.html", {**context, **button_context(settings, value)})
-    allow_form_to_provider(request, settings, response)
+    response = _sign_in_page(request, settings, {**context, **button_context(settings, value)}, 200)
     if new:
         set_presession_cookie(response, value, settings)
     return response
@@ -131,7 +126,7 @@ def sign_in(
     if not settings.staff_password_sign_in:
         raise PermissionDenied("password sign-in is turned off: sign in with the provider")
     presession = posted_presession(request, settings)
-    form = make_form(SignInForm, _key(settings), presession, data)
+    form = make_form(SignInForm, form_key(settings), presession, data)
     next_page = safe_next(str(data.get("next") or ""))
     context: dict[str, Any] = {"form": form, "next": next_page, "problem": None}
     context.update(button_context(settings, presession))
@@ -175,7 +170,7 @@ def code_page(request: Request, settings: SettingsDep, visit: VisitDep) -> Respo
     """The second step: the code from the authenticator app."""
     if visit is None or visit.record.stage != NEEDS_CODE:
         return redirect("/staff/sign-in")
-    form = make_form(CodeForm, _key(settings), visit.record.csrf_secret)
+    form = make_form(CodeForm, form_key(settings), visit.record.csrf_secret)
     return render(request, "code.html", {"form": form, "problem": None})
 
 
@@ -193,7 +188,7 @@ def check_sign_in_code(
     """Check the code; a right one completes signing in with a new session."""
     if visit is None or visit.record.stage != NEEDS_CODE:
         return redirect("/staff/sign-in")
-    form = make_form(CodeForm, _key(settings), visit.record.csrf_secret, data)
+    form = make_form(CodeForm, form_key(settings), visit.record.csrf_secret, data)
     context: dict[str, Any] = {"form": form, "problem": None}
     if not form.validate():
         return render(request, "code.html", context, status_code=422)
@@ -232,7 +227,7 @@ def sign_out(
     if visit is None:
         response = redirect("/staff/sign-in")
     else:
-        make_form(ConfirmForm, _key(settings), visit.record.csrf_secret, data)
+        make_form(ConfirmForm, form_key(settings), visit.record.csrf_secret, data)
         now = clock()
         store.revoke(visit.token, now)
         audit.record(

@@ -26,6 +26,7 @@ from api.routes.staff.deps import (
 from api.routes.staff.forms import (
     ChangeRoleForm,
     ConfirmForm,
+    form_key,
     make_form,
     offer_roles,
 )
@@ -68,10 +69,6 @@ def _role_label(role: str, organisation: Organization | None) -> str:
     return f"{label}, {organisation.name}" if organisation else label
 
 
-def _key(settings: SettingsDep) -> str:
-    return settings.staff_secret_key.get_secret_value()
-
-
 @router.get("", response_class=HTMLResponse)
 def users(
     request: Request,
@@ -97,7 +94,7 @@ def users(
         for i in open_invitations
     ]
     just_invited = next((i for i in open_invitations if i.id == invited), None)
-    form = make_form(ConfirmForm, _key(settings), staff.session.csrf_secret)
+    form = make_form(ConfirmForm, form_key(settings), staff.session.csrf_secret)
     context = {
         "users": rows,
         "invitations": invitation_rows,
@@ -126,7 +123,7 @@ def user_page(request: Request, user_id: str, db: SessionDep, staff: Viewer) -> 
 def _role_form(
     db: SessionDep, settings: SettingsDep, staff: SignedIn, data: FormData | None = None
 ) -> ChangeRoleForm:
-    form = make_form(ChangeRoleForm, _key(settings), staff.session.csrf_secret, data)
+    form = make_form(ChangeRoleForm, form_key(settings), staff.session.csrf_secret, data)
     offer_roles(
         form, roles_actor_may_grant(staff.actor), accounts.organisations_for(db, staff.actor)
     )
@@ -195,7 +192,7 @@ def deactivate_page(
 ) -> HTMLResponse:
     """Ask before deactivating an account."""
     user = _changeable(db, staff, user_id, Permission.USERS_DEACTIVATE)
-    form = make_form(ConfirmForm, _key(settings), staff.session.csrf_secret)
+    form = make_form(ConfirmForm, form_key(settings), staff.session.csrf_secret)
     return render(request, "deactivate.html", {"form": form, "user": user}, staff=staff)
 
 
@@ -210,7 +207,7 @@ def deactivate(
     staff: Deactivator,
 ) -> RedirectResponse:
     """Deactivate the account: it cannot sign in, and every session of it ends now."""
-    make_form(ConfirmForm, _key(settings), staff.session.csrf_secret, data)
+    make_form(ConfirmForm, form_key(settings), staff.session.csrf_secret, data)
     user = _changeable(db, staff, user_id, Permission.USERS_DEACTIVATE)
     accounts.deactivate(db, staff.user, user, clock(), store)
     db.commit()
