@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.staff_bench import staff_changes  # noqa: E402
 from services_directory.db import make_engine, make_session_factory, migrate  # noqa: E402
 from services_directory.io import import_file  # noqa: E402
 from services_directory.search import get_index, search  # noqa: E402
@@ -236,6 +237,7 @@ def run(label: str, url: str, path: Path, queries: int) -> None:
         f"{statistics.fmean(timings):.1f} ms, {found} with results)"
     )
     staff_list(label, sessions)
+    staff_changes(label, sessions)
     engine.dispose()
 
 

@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     # burst of sign-ins cannot use up the server's memory (docs/staff/security.md).
     staff_password_hash_concurrency: int = Field(2, ge=1, le=64)
 
+    # Freshness of services (docs/staff/README.md): a service overdue for its review by more
+    # than this many days is flagged to council admins, who may withhold it from the chat.
+    staff_overdue_withhold_days: int = Field(30, ge=0, le=3650)
+    # When the scheduler process (Procfile) sends the weekly reminder digest, London time.
+    staff_digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    staff_digest_hour: int = Field(8, ge=0, le=23)
+
     # E-mail. No SMTP_HOST: messages are written to MAIL_OUTBOX_DIR and nothing leaves the machine.
     smtp_host: str | None = None
     smtp_port: int = Field(587, ge=1, le=65535)

@@ -47,6 +47,7 @@ class Permission(StrEnum):
     SERVICES_EDIT = "services.edit"  # makes a draft
     SERVICES_APPROVE = "services.approve"  # publishes someone else's draft
     SERVICES_MARK_CHECKED = "services.mark_checked"
+    SERVICES_WITHHOLD = "services.withhold"  # from the chat, once long overdue (council admins)
     ORGANISATIONS_VIEW = "organisations.view"
     ORGANISATIONS_EDIT = "organisations.edit"
     ORGANISATIONS_CREATE = "organisations.create"

@@ -87,6 +87,14 @@ function choices(buttons, label) {
   return group;
 }
 
+/** "Checked March 2027" from an ISO date ("2027-03-14"); "" when there is none. */
+export function checkedText(iso) {
+  const match = /^(\d{4})-(\d{2})-\d{2}$/.exec(str(iso));
+  if (!match) return "";
+  const month = say("months").split(" ")[Number(match[2]) - 1];
+  return month ? say("checked", { month, year: match[1] }) : "";
+}
+
 function serviceCard(s) {
   const card = el("li", "card service");
   const head = el("h2", "card-title");
@@ -128,6 +136,8 @@ function serviceCard(s) {
     more.append(el("summary", null, say("private")), el("p", null, s.confidentiality));
     card.append(more);
   }
+  const checked = checkedText(s.last_checked);
+  if (checked) card.append(el("p", "small checked", checked));
   return card;
 }
 

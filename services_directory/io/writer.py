@@ -16,6 +16,9 @@ from services_directory.models import EXTENSION_TABLES, HSDS_TABLES, MetadataEnt
 
 CHANGE_LOG_AUTHOR = "services_directory"
 """`updated_by` of the change-log entries the directory writes itself (prefix)."""
+BACK_OFFICE_AUTHOR = f"{CHANGE_LOG_AUTHOR} back office"
+"""`updated_by` of the changes staff make in the back office: the log is public (Open Referral),
+so it never names a member of staff or their e-mail address."""
 
 LOGGED_CREATES = frozenset({"service", "organization", "location", "taxonomy", "taxonomy_term"})
 NONE_TEXT = "(none)"

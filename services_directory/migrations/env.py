@@ -5,7 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import pool
 
-from services_directory import accounts  # noqa: F401 - registers the staff tables on Base
+from services_directory import (
+    accounts,  # noqa: F401 - registers the staff tables on Base
+    drafts,  # noqa: F401 - registers the drafts and versions on Base
+    freshness,  # noqa: F401 - registers x_service_review on Base
+)
 from services_directory.db import make_engine
 from services_directory.models import Base
 

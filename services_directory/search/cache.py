@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from services_directory.freshness import ServiceReview
 from services_directory.models import MetadataEntry, Service
 from services_directory.search.index import SearchIndex, build_index
 
@@ -27,13 +28,21 @@ def _engine_of(session: Session) -> Engine:
 
 
 def change_key(session: Session) -> tuple[Any, ...]:
-    """The state of the directory as told by its change log (and its number of services)."""
+    """The state of the directory as told by its change log (and its number of services), and
+    which services are withheld from the chat (not an HSDS change, so not in the change log)."""
     # One round trip; each scalar subquery can use its own index.
     count = select(func.count()).select_from(MetadataEntry).scalar_subquery()
     latest = select(func.max(MetadataEntry.created_at)).scalar_subquery()
     services = select(func.count()).select_from(Service).scalar_subquery()
-    row = session.execute(select(count, latest, services)).one()
-    return (row[0], str(row[1]), row[2])
+    withheld = (
+        select(func.count())
+        .select_from(ServiceReview)
+        .where(ServiceReview.withheld_from_bot.is_(True))
+        .scalar_subquery()
+    )
+    reviewed = select(func.max(ServiceReview.updated_at)).scalar_subquery()
+    row = session.execute(select(count, latest, services, withheld, reviewed)).one()
+    return (row[0], str(row[1]), row[2], row[3], str(row[4]))
 
 
 def get_index(session: Session) -> SearchIndex:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services_directory import schedules, text, wording
+from services_directory import freshness, schedules, text, wording
 from services_directory.localities import Locality, load_localities, locality_for_postcode
 from services_directory.search.rows import Rows, need_terms, read_rows
 from services_directory.search.types import ContactRoute, safe_href
@@ -67,6 +67,7 @@ class _Entry:
     hours: str
     routes: tuple[_Route, ...]
     modes: frozenset[str] = field(default_factory=frozenset)
+    last_checked: dt.date | None = None
 
     def route_open(self, now: dt.datetime) -> bool:
         """Whether a way of getting in touch with hours of its own is open (websites aside)."""
@@ -215,6 +216,9 @@ def _entry(
         hours=schedules.describe(rules, open_24_7=open_24_7, closed_on_bank_holidays=closed_bh),
         routes=routes,
         modes=frozenset(r.mode for r in routes),
+        last_checked=freshness.last_checked(
+            svc["assured_date"], profile["last_verified"] if profile else None
+        ),
     )
     fields = {
         "name": svc["name"] or "",

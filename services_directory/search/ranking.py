@@ -280,6 +280,7 @@ def _result(
         crisis=entry.crisis,
         sample=entry.sample,
         score=round(score, 4),
+        last_checked=entry.last_checked,
     )
 
 

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from services_directory.freshness import ServiceReview
 from services_directory.models import (
     Address,
     Attribute,
@@ -53,8 +54,9 @@ class Rows:
 
 
 def read_rows(session: Session, service_id: str | None = None) -> Rows:
-    """Read every table the index needs, in one query each: every active service, or only the
-    service `service_id` (whatever its status: a staff preview of one card)."""
+    """Read every table the index needs, in one query each: every active service not withheld
+    from the chat, or only the service `service_id` (whatever its status: a staff preview of one
+    card)."""
 
     def rows(statement: Any, column: Any = None) -> Any:
         if service_id is not None and column is not None:
@@ -63,7 +65,10 @@ def read_rows(session: Session, service_id: str | None = None) -> Rows:
 
     services = select(Service.__table__).order_by(Service.name)
     if service_id is None:
-        services = services.where(Service.status == "active")
+        withheld = exists().where(
+            ServiceReview.service_id == Service.id, ServiceReview.withheld_from_bot.is_(True)
+        )
+        services = services.where(Service.status == "active", ~withheld)
     return Rows(
         services=[dict(r) for r in rows(services, Service.id)],
         profiles={

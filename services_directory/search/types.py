@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,8 @@ class SearchResult:
     crisis: bool
     sample: bool
     score: float
+    # When the record was last confirmed (the card's "Checked March 2027"); None: never.
+    last_checked: dt.date | None = None
 
     def to_message_dict(self) -> dict[str, Any]:
         """The shape of a service inside the chat API's `services` message."""
@@ -86,4 +89,5 @@ class SearchResult:
             "confidentiality": self.confidentiality,
             "url": self.url,
             "sample": self.sample,
+            "last_checked": self.last_checked.isoformat() if self.last_checked else None,
         }

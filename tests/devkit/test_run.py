@@ -9,8 +9,8 @@ from pathlib import Path
 from devkit.run import PROCFILE, Supervisor, procfile, waiting_for
 
 
-def test_the_procfile_lists_the_three_servers() -> None:
-    assert list(procfile(PROCFILE)) == ["rasa", "actions", "api"]
+def test_the_procfile_lists_the_three_servers_and_the_scheduler() -> None:
+    assert list(procfile(PROCFILE)) == ["rasa", "actions", "api", "scheduler"]
 
 
 def test_procfile_lines_are_name_and_command(tmp_path: Path) -> None:

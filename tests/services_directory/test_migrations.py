@@ -10,12 +10,15 @@ from sqlalchemy import Engine, inspect
 
 from services_directory.accounts import ACCOUNT_TABLES
 from services_directory.db import make_engine, migrate
+from services_directory.drafts import DRAFT_TABLES
+from services_directory.freshness import ServiceReview
 from services_directory.models import EXTENSION_TABLES, HSDS_TABLES, NAMING_CONVENTION, Base
 
 
 def test_migration_creates_every_table(engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
-    expected = set(HSDS_TABLES) | set(EXTENSION_TABLES) | set(ACCOUNT_TABLES)
+    expected = set(HSDS_TABLES) | set(EXTENSION_TABLES) | set(ACCOUNT_TABLES) | set(DRAFT_TABLES)
+    expected.add(ServiceReview.__tablename__)
     assert expected | {"alembic_version"} <= tables
 
 

@@ -217,6 +217,7 @@ def test_limit_offset_and_message_shape(curated: Session) -> None:
         "confidentiality",
         "url",
         "sample",
+        "last_checked",
     }
     for route in message["how_to_contact"]:
         assert set(route) == {"mode", "label", "href", "value", "open_now"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Session
 from api.routes import staff as staff_routes
 from api.routes.staff import assets
 from services_directory.accounts import ACCOUNT_TABLES
+from services_directory.drafts import DRAFT_TABLES, ServiceDraft, ServiceVersion
+from services_directory.freshness import ServiceReview
+from services_directory.models import Service
 from staff.invitations import invite, set_up_path
 from staff.policy import Role
 from tests.staff.helpers import (
@@ -151,6 +155,66 @@ def _scene_admin(path: str) -> Callable[[TestClient, Session, FakeClock], Scene]
     return scene
 
 
+def _scene_change(path: str) -> Callable[[TestClient, Session, FakeClock], Scene]:
+    """Signed in as an admin, with a service, an editor's draft of it and one version."""
+
+    def scene(client: TestClient, db: Session, clock: FakeClock) -> Scene:
+        _signed_in_admin(client, db, clock)
+        organisation = make_organisation(db, "Riverside Youth Club")
+        editor = make_user(db, "ed@riverside.example", Role.ORGANISATION_EDITOR, organisation)
+        service = Service(id=str(uuid.uuid4()), organization_id=organisation.id, name="Drop-in")
+        db.add(service)
+        db.flush()
+        document = {"name": "Drop-in", "contact_modes": [], "needs": [], "localities": []}
+        draft = ServiceDraft(
+            id=str(uuid.uuid4()),
+            service_id=service.id,
+            organisation_id=organisation.id,
+            author_id=editor.id,
+            status="pending",
+            base=document,
+            proposed={**document, "name": "Drop-in club"},
+            reason="Renamed",
+            needs_two_approvers=False,
+            created_at=clock(),
+            updated_at=clock(),
+        )
+        version = ServiceVersion(
+            id=str(uuid.uuid4()),
+            service_id=service.id,
+            number=1,
+            document=document,
+            reason="First",
+            author_label="Ed",
+            approver_labels=[],
+            published_at=clock(),
+        )
+        db.add_all([draft, version])
+        db.flush()
+        data = {"name": "Drop-in club", "reason": "Renamed", "return_reason": "No"}
+        return client, path.format(service_id=service.id, draft_id=draft.id, number=1), data
+
+    return scene
+
+
+def _scene_freshness(path: str) -> Callable[[TestClient, Session, FakeClock], Scene]:
+    """Signed in as an admin, with a service never checked (so past the withholding limit),
+    withheld from the chat when the route releases it."""
+
+    def scene(client: TestClient, db: Session, clock: FakeClock) -> Scene:
+        _signed_in_admin(client, db, clock)
+        organisation = make_organisation(db, "Riverside Youth Club")
+        service = Service(id=str(uuid.uuid4()), organization_id=organisation.id, name="Drop-in")
+        db.add(service)
+        db.flush()
+        if path.endswith("/release"):
+            db.add(ServiceReview(service_id=service.id, withheld_from_bot=True))
+            db.flush()
+        return client, path.format(service_id=service.id), {"reason": "No answer"}
+
+    return scene
+
+
 CSRF_SCENES: dict[str, Callable[[TestClient, Session, FakeClock], Scene]] = {
     "/staff/sign-in": _scene_sign_in,
     "/staff/sign-in/code": _scene_code,
@@ -165,6 +229,22 @@ CSRF_SCENES: dict[str, Callable[[TestClient, Session, FakeClock], Scene]] = {
     ),
     "/staff/users/{user_id}/role": _scene_admin("/staff/users/{user_id}/role"),
     "/staff/users/{user_id}/deactivate": _scene_admin("/staff/users/{user_id}/deactivate"),
+    "/staff/services/{service_id}/edit": _scene_change("/staff/services/{service_id}/edit"),
+    "/staff/drafts/{draft_id}/approve": _scene_change("/staff/drafts/{draft_id}/approve"),
+    "/staff/drafts/{draft_id}/return": _scene_change("/staff/drafts/{draft_id}/return"),
+    "/staff/drafts/{draft_id}/withdraw": _scene_change("/staff/drafts/{draft_id}/withdraw"),
+    "/staff/services/{service_id}/history/{number}/restore": _scene_change(
+        "/staff/services/{service_id}/history/{number}/restore"
+    ),
+    "/staff/services/{service_id}/checked": _scene_freshness(
+        "/staff/services/{service_id}/checked"
+    ),
+    "/staff/services/{service_id}/withhold": _scene_freshness(
+        "/staff/services/{service_id}/withhold"
+    ),
+    "/staff/services/{service_id}/release": _scene_freshness(
+        "/staff/services/{service_id}/release"
+    ),
 }
 
 
@@ -176,7 +256,9 @@ def _everything(db: Session) -> dict[str, list[tuple[str, ...]]]:
             tuple(str(getattr(row, column.key)) for column in model.__table__.columns)
             for row in db.scalars(select(model))
         )
-        for name, model in ACCOUNT_TABLES.items()
+        for name, model in (
+            ACCOUNT_TABLES | DRAFT_TABLES | {"x_service_review": ServiceReview}
+        ).items()
     }
 
 

@@ -4,8 +4,6 @@ in with a password and a code without JavaScript, and axe on each page with it."
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,18 +11,15 @@ from pathlib import Path
 
 import pyotp
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from api.main import create_app
-from devkit.browser import AXE, CHROMIUM, axe_violations, launch, open_page
-from devkit.stack import free_port
+from devkit.browser import AXE, axe_violations, open_page
 from services_directory.accounts import StaffUser
 from services_directory.db import make_engine, make_session_factory, migrate
 from services_directory.models import Organization
-from settings.app import Settings
 from staff.passwords import hash_password
 from tests.staff.helpers import PASSWORD
+from tests.staff.live import chromium, served
 
 pytestmark = pytest.mark.browser
 
@@ -59,37 +54,14 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStaff]:
                 )
             )
     engine.dispose()
-    # Development: Secure cookies are not sent over http://127.0.0.1.
-    settings = Settings(
-        environment="development", database_url=url, mail_outbox_dir=folder / "outbox"
-    )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield LiveStaff(f"http://127.0.0.1:{port}", secrets)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(url, folder) as base:
+        yield LiveStaff(base, secrets)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: apt-get install chromium (make test does)")
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def _password(page: Page, email: str) -> None:

@@ -3,21 +3,26 @@ connections explicitly, step by step, so that the race is the same every run (no
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from services_directory.accounts import StaffSignInFailure, StaffUser
-from staff import signin
-from staff.errors import SignInRefused, SignInThrottled
+from services_directory.drafts import ServiceDraft, ServiceVersion
+from services_directory.models import MetadataEntry, Organization, Service
+from staff import drafts, signin
+from staff.errors import InvalidChange, SignInRefused, SignInThrottled
 from staff.policy import Role
+from staff.service_document import read_document
 from staff.signin import check_code, check_password, confirm_enrolment
 from staff.throttle import ThrottleRules, attempt_for
 from staff.totp import new_secret
-from tests.staff.helpers import FakeClock, code_for, make_user
+from tests.staff.helpers import FakeClock, code_for, make_organisation, make_user
 
 RULES = ThrottleRules(key="test-only-staff-key", per_account=1)
 
@@ -121,3 +126,46 @@ def test_a_place_taken_in_parallel_refuses_the_later_attempt(
     assert throttle.claim(second, RULES, attempts[1], clock()) is None
     rows = first.scalars(select(StaffSignInFailure)).all()
     assert sorted(r.scope for r in rows) == ["account", "ip"]  # only the first attempt's
+
+
+def test_two_reviewers_approving_one_change_at_once_publish_it_once(
+    committing: Callable[[], Session], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Approvals would be logged for good: the log is not what this test is about.
+    monkeypatch.setattr(drafts.audit, "record", lambda *args, **kwargs: None)
+    with committing() as db, db.begin():
+        organisation = make_organisation(db, "Riverside Youth Club")
+        editor = make_user(db, "ed@riverside.example", Role.ORGANISATION_EDITOR, organisation)
+        ids = [make_user(db, f"r{i}@council.example", Role.REVIEWER).id for i in (1, 2)]
+        service = Service(id=str(uuid.uuid4()), organization_id=organisation.id, name="Drop-in")
+        db.add(service)
+        db.flush()
+        document = read_document(db, service)
+        draft = drafts.propose(
+            db, editor, service, {**document, "name": "Drop-in club"}, "Renamed", clock()
+        )
+        draft_id, service_id, organisation_id = draft.id, service.id, organisation.id
+    try:
+        first, second = committing(), committing()
+        a, b = first.get(ServiceDraft, draft_id), second.get(ServiceDraft, draft_id)
+        reviewer_a, reviewer_b = first.get(StaffUser, ids[0]), second.get(StaffUser, ids[1])
+        second.commit()  # its read ends, as a request's does (SQLite would block the writer)
+        assert drafts.approve(first, reviewer_a, a, clock())
+        first.commit()
+        with pytest.raises((InvalidChange, StaleDataError)):
+            drafts.approve(second, reviewer_b, b, clock())
+            second.commit()
+        second.rollback()
+        with committing() as db:
+            numbers = db.scalars(
+                select(ServiceVersion.number).where(ServiceVersion.service_id == service_id)
+            ).all()
+            assert sorted(numbers) == [1, 2]
+    finally:
+        with committing() as db, db.begin():
+            db.execute(delete(ServiceDraft).where(ServiceDraft.service_id == service_id))
+            db.execute(delete(ServiceVersion).where(ServiceVersion.service_id == service_id))
+            db.execute(delete(MetadataEntry).where(MetadataEntry.resource_id == service_id))
+            db.execute(delete(Service).where(Service.id == service_id))
+            db.execute(delete(StaffUser).where(StaffUser.organisation_id == organisation_id))
+            db.execute(delete(Organization).where(Organization.id == organisation_id))

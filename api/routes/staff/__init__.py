@@ -14,9 +14,13 @@ from api.routes.staff import (
     assets,
     audit_log,
     directory,
+    edit,
     errors,
+    freshness,
+    history,
     invitations,
     oidc,
+    review,
     set_up,
     sign_in,
     users,
@@ -37,3 +41,7 @@ def install(app: FastAPI) -> None:
     app.include_router(users.router)
     app.include_router(audit_log.router)
     app.include_router(directory.router)
+    app.include_router(freshness.router)
+    app.include_router(edit.router)
+    app.include_router(review.router)
+    app.include_router(history.router)

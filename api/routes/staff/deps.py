@@ -166,7 +166,7 @@ def require(permission: Permission) -> Callable[[SignedIn], SignedIn]:
 async def form_data(request: Request) -> FormData:
     """The posted form (read here, so that the routes themselves can be plain functions that
     run in the thread pool while argon2 hashes)."""
-    return await request.form(max_files=0, max_fields=50)
+    return await request.form(max_files=0, max_fields=200)
 
 
 FormDataDep = Annotated[FormData, Depends(form_data)]

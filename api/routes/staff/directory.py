@@ -12,14 +12,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from api.routes.staff.deps import ClockDep, SignedIn, current_staff, require
+from api.routes.staff.freshness import service_freshness
 from api.routes.staff.preview import preview_message, preview_view
 from api.routes.staff.rendering import render
 from services_directory import schedules, wording
 from services_directory.localities import load_localities
-from staff import directory
-from staff.policy import Permission
+from staff import directory, drafts
+from staff.policy import Permission, can, target_of
 from staff.readiness import is_ready, readiness_of
 
 router = APIRouter(prefix="/staff", include_in_schema=False, dependencies=[Depends(current_staff)])
@@ -99,7 +100,12 @@ def services(
 
 @router.get("/services/{service_id}", response_class=HTMLResponse)
 def service_page(
-    request: Request, service_id: str, db: SessionDep, clock: ClockDep, staff: ServiceViewer
+    request: Request,
+    service_id: str,
+    db: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    staff: ServiceViewer,
 ) -> HTMLResponse:
     """One service as staff need it, the card as a young person sees it in the chat, and the
     readiness checks."""
@@ -129,7 +135,9 @@ def service_page(
         "checks": checks,
         "ready": is_ready(checks),
         "preview": preview_view(message) if message else None,
-        "last_checked": (profile.last_verified if profile else None) or service.assured_date,
+        **service_freshness(request, db, settings, staff, service, clock()),
+        "open_draft": drafts.open_draft(db, service.id),
+        "may_edit": can(staff.actor, Permission.SERVICES_EDIT, target_of(service)),
     }
     return render(request, "service.html", context, staff=staff)
 

@@ -82,6 +82,18 @@ def _actions(routes: list[Any]) -> list[dict[str, Any]]:
     return items
 
 
+def checked_text(iso: Any, words: dict[str, str]) -> str:
+    """render.js `checkedText()`: "Checked March 2027" from an ISO date; "" without one."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-\d{2}", _str(iso))
+    if not match:
+        return ""
+    months = words["months"].split(" ")
+    index = int(match[2]) - 1
+    if not 0 <= index < len(months):
+        return ""
+    return words["checked"].format(month=months[index], year=match[1])
+
+
 def card_view(card: dict[str, Any], words: dict[str, str]) -> dict[str, Any]:
     """render.js `serviceCard()`'s decisions for one card, for the template."""
     routes = list(card.get("how_to_contact") or [])
@@ -103,6 +115,7 @@ def card_view(card: dict[str, Any], words: dict[str, str]) -> dict[str, Any]:
         "actions": _actions(routes),
         "what_happens": _str(card.get("what_happens")),
         "confidentiality": card.get("confidentiality") if _str(card.get("confidentiality")) else "",
+        "checked": checked_text(card.get("last_checked"), words),
     }
 
 

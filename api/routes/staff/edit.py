@@ -1,0 +1,116 @@
+"""Changing a service: the form, and sending the change for review as a draft.
+
+The chat and the Open Referral API keep reading the published service until a reviewer approves
+(`review.py`). A service outside someone's reach is "not found", whatever id is in the address.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from api.deps import SessionDep, SettingsDep
+from api.routes.staff.deps import ClockDep, FormDataDep, SignedIn, current_staff, require
+from api.routes.staff.edit_forms import (
+    ServiceForm,
+    add_spare_routes,
+    document_of,
+    fill,
+    offer_choices,
+)
+from api.routes.staff.forms import form_key, make_form
+from api.routes.staff.rendering import redirect, render
+from services_directory import wording
+from services_directory.localities import load_localities
+from services_directory.models import Service
+from staff import directory, drafts
+from staff.errors import InvalidChange
+from staff.policy import Permission
+from staff.service_document import need_terms, read_document
+
+router = APIRouter(prefix="/staff", include_in_schema=False, dependencies=[Depends(current_staff)])
+Editor = Annotated[SignedIn, Depends(require(Permission.SERVICES_EDIT))]
+ORDER = [
+    "name",
+    "summary",
+    "description",
+    "what_happens",
+    "wait_time",
+    "confidentiality_summary",
+    "anonymous",
+    "tells_parents",
+    "minimum_age",
+    "maximum_age",
+    "url",
+    "email",
+    "contact_modes",
+    "needs",
+    "localities",
+    "languages",
+    "reason",
+]
+
+
+def _choices(db: Session, form: ServiceForm) -> None:
+    terms = sorted(need_terms(db).values(), key=lambda t: t.name)
+    offer_choices(
+        form,
+        [(t.code, t.name) for t in terms if t.code],
+        [(key, place.name) for key, place in load_localities().items()],
+        [(key, info["name"]) for key, info in wording.languages().items()],
+    )
+
+
+def _page(
+    request: Request, staff: SignedIn, service: Service, form: ServiceForm, status: int = 200
+) -> HTMLResponse:
+    add_spare_routes(form)
+    context: dict[str, Any] = {"form": form, "service": service, "order": ORDER, "problem": None}
+    return render(request, "edit.html", context, staff=staff, status_code=status)
+
+
+@router.get("/services/{service_id}/edit", response_class=HTMLResponse)
+def edit_page(
+    request: Request, service_id: str, db: SessionDep, settings: SettingsDep, staff: Editor
+) -> Response:
+    """The service's fields, from the author's own open draft if they have one."""
+    service = directory.visible_service(db, staff.actor, service_id)
+    draft = drafts.open_draft(db, service.id)
+    if draft is not None and draft.author_id != staff.user.id:
+        return redirect(f"/staff/drafts/{draft.id}")
+    form = make_form(ServiceForm, form_key(settings), staff.session.csrf_secret)
+    _choices(db, form)
+    fill(form, draft.proposed if draft is not None else read_document(db, service))
+    form.reason.data = ""
+    return _page(request, staff, service, form)
+
+
+@router.post("/services/{service_id}/edit", response_class=HTMLResponse)
+def edit(
+    request: Request,
+    service_id: str,
+    db: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    data: FormDataDep,
+    staff: Editor,
+) -> Response:
+    """Check every field; if all are right, send the change for review."""
+    form = make_form(ServiceForm, form_key(settings), staff.session.csrf_secret, data)
+    service = directory.visible_service(db, staff.actor, service_id)
+    _choices(db, form)
+    if not form.validate():
+        return _page(request, staff, service, form, 422)
+    try:
+        draft = drafts.propose(
+            db, staff.user, service, document_of(form), form.reason.data or "", clock()
+        )
+    except InvalidChange as problem:
+        db.rollback()
+        getattr(form, problem.field).errors = [problem.message]
+        return _page(request, staff, service, form, 422)
+    db.commit()
+    return redirect(f"/staff/drafts/{draft.id}?sent=1")

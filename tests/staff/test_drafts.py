@@ -1,0 +1,356 @@
+"""Changing a service through the pages: an edit makes a draft that nobody else sees, a reviewer
+approves it or returns it with a reason, nobody approves their own, a crisis line's new number
+waits for a second approver, and every published version is kept, compared and restorable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services_directory.accounts import StaffAuditEvent, StaffUser
+from services_directory.curated import curated_id, load_curated
+from services_directory.drafts import ServiceDraft, ServiceVersion
+from services_directory.models import MetadataEntry, Organization, Phone, Service
+from services_directory.search import search
+from staff.policy import Role
+from staff.service_document import read_document
+from tests.staff.helpers import HTML, FakeClock, csrf_of, make_user, sign_in
+
+TRUST = "Eastbridge Youth Wellbeing Trust (example)"
+OWN = "eastbridge-youth-counselling"
+CRISIS = "childline"
+FIELD = re.compile(r'name="([^"]+)"(?: type="[^"]+")? value="([^"]*)"')
+
+
+@dataclass
+class World:
+    trust: Organization
+    editor: StaffUser
+    manager: StaffUser
+    reviewer: StaffUser
+    second_reviewer: StaffUser
+    admin: StaffUser
+    other_editor: StaffUser
+
+
+@pytest.fixture
+def world(db: Session) -> World:
+    load_curated(db)
+    trust = db.scalars(select(Organization).where(Organization.name == TRUST)).one()
+    nspcc = db.scalars(select(Organization).where(Organization.name == "NSPCC")).one()
+    return World(
+        trust,
+        make_user(db, "editor@trust.example", Role.ORGANISATION_EDITOR, trust),
+        make_user(db, "manager@trust.example", Role.ORGANISATION_MANAGER, trust),
+        make_user(db, "reviewer@council.example", Role.REVIEWER),
+        make_user(db, "second@council.example", Role.REVIEWER),
+        make_user(db, "admin@council.example", Role.COUNCIL_ADMIN),
+        make_user(db, "editor@nspcc.example", Role.ORGANISATION_EDITOR, nspcc),
+    )
+
+
+def _form_values(html: str) -> dict[str, object]:
+    """What the edit page's form would post as it stands (inputs, radios, checkboxes, selects,
+    text areas), as a browser would."""
+    values: dict[str, object] = {}
+    for tag in re.findall(r"<input[^>]+>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name:
+            continue
+        kind = re.search(r'type="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        text = unescape(value.group(1)) if value else ""
+        if kind and kind.group(1) in ("radio", "checkbox"):
+            if " checked" in tag:
+                if kind.group(1) == "checkbox":
+                    values.setdefault(name.group(1), [])
+                    values[name.group(1)].append(text)  # type: ignore[union-attr]
+                else:
+                    values[name.group(1)] = text
+            continue
+        values[name.group(1)] = text
+    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
+        values[name] = unescape(body)
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        values[name] = unescape(chosen.group(1)) if chosen else ""
+    return values
+
+
+def _edit(client: TestClient, service_id: str, **changes: object) -> object:
+    page = client.get(f"/staff/services/{service_id}/edit", headers=HTML)
+    assert page.status_code == 200, page.text[:300]
+    values = _form_values(page.text)
+    values.update(changes)
+    return client.post(f"/staff/services/{service_id}/edit", data=values, headers=HTML)
+
+
+def _act(client: TestClient, draft_id: str, action: str, **data: str) -> object:
+    page = client.get(f"/staff/drafts/{draft_id}", headers=HTML)
+    assert page.status_code == 200
+    return client.post(
+        f"/staff/drafts/{draft_id}/{action}",
+        data={"csrf_token": csrf_of(page.text), **data},
+        headers=HTML,
+    )
+
+
+def _draft_of(db: Session, service_id: str) -> ServiceDraft:
+    db.expire_all()
+    return db.scalars(
+        select(ServiceDraft)
+        .where(ServiceDraft.service_id == service_id)
+        .order_by(ServiceDraft.created_at.desc())
+    ).first()
+
+
+def _actions(db: Session) -> list[str]:
+    return list(db.scalars(select(StaffAuditEvent.action).order_by(StaffAuditEvent.id)))
+
+
+def test_an_edit_waits_for_review_then_reaches_the_chat_and_open_referral(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    sid = curated_id(OWN)
+    editor, reviewer = app_factory(), app_factory()
+    sign_in(editor, world.editor, clock)
+    response = _edit(
+        editor, sid, name="Eastbridge Youth Talking Space", reason="The service was renamed"
+    )
+    assert response.status_code == 303, response.text[:2000]
+    draft = _draft_of(db, sid)
+    assert draft.status == "pending" and not draft.needs_two_approvers
+    # Nothing published yet: the directory, the chat's search and Open Referral are unchanged.
+    assert db.get(Service, sid).name != "Eastbridge Youth Talking Space"
+    api = editor.get(f"/openreferral/services/{sid}").json()
+    assert api["name"] != "Eastbridge Youth Talking Space"
+    page = editor.get(f"/staff/drafts/{draft.id}", headers=HTML).text
+    assert "Eastbridge Youth Talking Space" in page and "Waiting for review" in page
+    assert 'action="/staff/drafts/' + draft.id + '/approve"' not in page  # not for its author
+
+    sign_in(reviewer, world.reviewer, clock)
+    queue = reviewer.get("/staff/review", headers=HTML).text
+    assert f"/staff/drafts/{draft.id}" in queue
+    assert _act(reviewer, draft.id, "approve").status_code == 303
+    db.expire_all()
+    assert db.get(Service, sid).name == "Eastbridge Youth Talking Space"
+    assert _draft_of(db, sid).status == "published"
+    api = editor.get(f"/openreferral/services/{sid}").json()
+    assert api["name"] == "Eastbridge Youth Talking Space"
+    logged = db.scalars(
+        select(MetadataEntry).where(
+            MetadataEntry.resource_id == sid, MetadataEntry.field_name == "name"
+        )
+    ).all()
+    assert any(e.replacement_value == "Eastbridge Youth Talking Space" for e in logged)
+    assert all("@" not in e.updated_by for e in logged)  # no staff e-mail in the public log
+    need = read_document(db, db.get(Service, sid))["needs"][0]
+    found = search(db, need=need, age=15, limit=20)
+    assert any(r.name == "Eastbridge Youth Talking Space" for r in found)
+    versions = db.scalars(select(ServiceVersion).where(ServiceVersion.service_id == sid)).all()
+    assert sorted(v.number for v in versions) == [1, 2]
+    assert {"service.change_proposed", "service.change_approved", "service.published"} <= set(
+        _actions(db)
+    )
+
+
+def test_nobody_approves_their_own_change(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    sid = curated_id(OWN)
+    admin = app_factory()
+    sign_in(admin, world.admin, clock)
+    assert _edit(admin, sid, wait_time="About a week", reason="New wait").status_code == 303
+    draft = _draft_of(db, sid)
+    page = admin.get(f"/staff/drafts/{draft.id}", headers=HTML)
+    response = admin.post(
+        f"/staff/drafts/{draft.id}/approve",
+        data={"csrf_token": csrf_of(page.text)},
+        headers=HTML,
+    )
+    assert response.status_code == 403
+    assert _draft_of(db, sid).status == "pending"
+    assert db.get(Service, sid).wait_time != "About a week"
+
+
+def test_editors_and_managers_cannot_approve(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    sid = curated_id(OWN)
+    editor, manager = app_factory(), app_factory()
+    sign_in(editor, world.editor, clock)
+    assert _edit(editor, sid, wait_time="Two weeks", reason="Longer list").status_code == 303
+    draft = _draft_of(db, sid)
+    sign_in(manager, world.manager, clock)
+    page = manager.get(f"/staff/drafts/{draft.id}", headers=HTML)
+    assert page.status_code == 200
+    response = manager.post(
+        f"/staff/drafts/{draft.id}/approve", data={"csrf_token": csrf_of(page.text)}, headers=HTML
+    )
+    assert response.status_code == 403
+    assert manager.get("/staff/review", headers=HTML).status_code == 403
+
+
+def test_a_crisis_number_change_needs_two_different_approvers(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    sid = curated_id(CRISIS)
+    before = read_document(db, db.get(Service, sid))
+    call = next(i for i, m in enumerate(before["contact_modes"]) if m["mode"] == "call")
+    admin, first, second = app_factory(), app_factory(), app_factory()
+    sign_in(admin, world.admin, clock)
+    response = _edit(
+        admin,
+        sid,
+        **{f"contact_modes-{call}-value": "0800 999 1111", "reason": "New number from NSPCC"},
+    )
+    assert response.status_code == 303, response.text[:2000]
+    draft = _draft_of(db, sid)
+    assert draft.needs_two_approvers
+    sign_in(first, world.reviewer, clock)
+    assert _act(first, draft.id, "approve").status_code == 303
+    db.expire_all()
+    assert _draft_of(db, sid).status == "pending"
+    assert (
+        db.scalar(select(Phone).where(Phone.service_id == sid, Phone.number == "0800 999 1111"))
+        is None
+    )
+    # The same reviewer again does not count twice.
+    page = first.get(f"/staff/drafts/{draft.id}", headers=HTML).text
+    assert "/approve" not in page  # no button for it
+    again = first.post(
+        f"/staff/drafts/{draft.id}/approve", data={"csrf_token": csrf_of(page)}, headers=HTML
+    )
+    assert again.status_code == 409 and "already approved" in again.text
+    sign_in(second, world.second_reviewer, clock)
+    assert _act(second, draft.id, "approve").status_code == 303
+    db.expire_all()
+    assert _draft_of(db, sid).status == "published"
+    after = read_document(db, db.get(Service, sid))
+    assert after["contact_modes"][call]["value"] == "0800 999 1111"
+    assert db.scalar(select(Phone).where(Phone.service_id == sid, Phone.number == "0800 999 1111"))
+    version = db.scalars(
+        select(ServiceVersion).where(ServiceVersion.service_id == sid, ServiceVersion.number == 2)
+    ).one()
+    assert len(version.approver_labels) == 2
+
+
+def test_an_editor_never_reaches_another_organisations_service_or_draft(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    own, other = curated_id(OWN), curated_id(CRISIS)
+    outsider, editor = app_factory(), app_factory()
+    sign_in(editor, world.editor, clock)
+    assert _edit(editor, own, wait_time="Three weeks", reason="Busy").status_code == 303
+    draft = _draft_of(db, own)
+    sign_in(outsider, world.other_editor, clock)
+    assert outsider.get(f"/staff/drafts/{draft.id}", headers=HTML).status_code == 404
+    assert outsider.get(f"/staff/services/{own}/edit", headers=HTML).status_code == 404
+    assert outsider.get(f"/staff/services/{own}/history", headers=HTML).status_code == 404
+    # A token from a page they may see, posted to another organisation's service or draft.
+    token = csrf_of(outsider.get(f"/staff/services/{other}/edit", headers=HTML).text)
+    response = outsider.post(
+        f"/staff/services/{own}/edit",
+        data={
+            "csrf_token": token,
+            "name": "Taken over",
+            "summary": "x",
+            "reason": "x",
+            "contact_modes-0-mode": "call",
+            "contact_modes-0-value": "0800 1",
+        },
+        headers=HTML,
+    )
+    assert response.status_code == 404
+    response = outsider.post(
+        f"/staff/drafts/{draft.id}/withdraw", data={"csrf_token": token}, headers=HTML
+    )
+    assert response.status_code == 404
+    assert _draft_of(db, own).status == "pending"
+
+
+def test_a_returned_change_shows_why_and_can_be_sent_again(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    sid = curated_id(OWN)
+    editor, reviewer = app_factory(), app_factory()
+    sign_in(editor, world.editor, clock)
+    assert _edit(editor, sid, wait_time="Ages", reason="Update").status_code == 303
+    draft = _draft_of(db, sid)
+    sign_in(reviewer, world.reviewer, clock)
+    empty = _act(reviewer, draft.id, "return", return_reason="")
+    assert empty.status_code == 422 and "Say what needs to change" in empty.text
+    assert (
+        _act(reviewer, draft.id, "return", return_reason="Give a number of weeks").status_code
+        == 303
+    )
+    page = editor.get(f"/staff/drafts/{draft.id}", headers=HTML).text
+    assert "Returned" in page and "Give a number of weeks" in page
+    assert _edit(editor, sid, wait_time="About 3 weeks", reason="Weeks now").status_code == 303
+    again = _draft_of(db, sid)
+    assert again.id == draft.id and again.status == "pending"
+    assert again.proposed["wait_time"] == "About 3 weeks"
+
+
+def test_a_form_with_errors_shows_them_and_saves_nothing(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    sid = curated_id(OWN)
+    editor = app_factory()
+    sign_in(editor, world.editor, clock)
+    response = _edit(
+        editor,
+        sid,
+        name="",
+        minimum_age="30",
+        maximum_age="12",
+        reason="",
+        **{"contact_modes-0-mode": "call", "contact_modes-0-value": "call me maybe"},
+    )
+    assert response.status_code == 422
+    for message in (
+        "Enter the service&#39;s name",
+        "The oldest age must not be below the youngest age",
+        "Say why you are making this change",
+        "A phone or text number has only digits and spaces",
+    ):
+        assert message in response.text, message
+    assert db.scalar(select(func.count()).select_from(ServiceDraft)) == 0
+    unchanged = _edit(editor, sid, reason="Nothing really")
+    assert unchanged.status_code == 422 and "Nothing has changed" in unchanged.text
+
+
+def test_history_compares_versions_and_restores_one_as_a_new_draft(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    sid = curated_id(OWN)
+    editor, reviewer = app_factory(), app_factory()
+    sign_in(editor, world.editor, clock)
+    sign_in(reviewer, world.reviewer, clock)
+    original = db.get(Service, sid).name
+    assert _edit(editor, sid, name="Renamed once", reason="First").status_code == 303
+    assert _act(reviewer, _draft_of(db, sid).id, "approve").status_code == 303
+    page = editor.get(f"/staff/services/{sid}/history?older=1&newer=2", headers=HTML).text
+    assert "Renamed once" in page and unescape(original) in unescape(page)
+    clock.advance(minutes=5)
+    restore = f"/staff/services/{sid}/history/1/restore"
+    form = editor.get(restore, headers=HTML)
+    response = editor.post(
+        restore,
+        data={"csrf_token": csrf_of(form.text), "reason": "Back to the old name"},
+        headers=HTML,
+    )
+    assert response.status_code == 303
+    draft = _draft_of(db, sid)
+    assert draft.status == "pending" and draft.proposed["name"] == original
+    assert _act(reviewer, draft.id, "approve").status_code == 303
+    db.expire_all()
+    assert db.get(Service, sid).name == original
+    numbers = db.scalars(select(ServiceVersion.number).where(ServiceVersion.service_id == sid))
+    assert sorted(numbers) == [1, 2, 3]
