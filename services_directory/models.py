@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -414,6 +415,16 @@ class ServiceProfile(TimestampMixin, Base):
     last_verified: Mapped[dt.date | None] = mapped_column(Date)
     source_url: Mapped[str | None] = mapped_column(Text)
     sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What happens when you get in touch, structured: who answers, "self" (get in touch
+    # yourself), "referral" (someone must refer you) or "either", and who is told and when.
+    who_answers: Mapped[str | None] = mapped_column(Text)
+    referral: Mapped[str | None] = mapped_column(String(16))
+    who_is_told: Mapped[str | None] = mapped_column(Text)
+    # A notice shown on the card until the end of `notice_until` (then it is gone by itself);
+    # `notice_closed`: closed meanwhile, so never offered as open.
+    notice: Mapped[str | None] = mapped_column(Text)
+    notice_until: Mapped[dt.date | None] = mapped_column(Date)
+    notice_closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     service: Mapped[Service] = relationship(back_populates="profile")
 

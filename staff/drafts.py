@@ -27,7 +27,7 @@ from services_directory.drafts import (
     ServiceDraft,
 )
 from services_directory.io.writer import BACK_OFFICE_AUTHOR
-from services_directory.models import Service
+from services_directory.models import Service, ServiceProfile
 from staff import audit
 from staff.errors import InvalidChange, PermissionDenied, RecordNotFound
 from staff.policy import Permission, Target, actor_of, can, can_see, target_of
@@ -93,6 +93,10 @@ def propose(
     base = read_document(db, service)
     if proposed == base:
         raise InvalidChange("reason", "Nothing has changed: change a field first")
+    profile = db.get(ServiceProfile, service.id)
+    if profile is not None and profile.crisis and proposed.get("notice_closed"):
+        # The crisis response must always offer every crisis line (hazard H18).
+        raise InvalidChange("notice", "A crisis line is never shown as closed by a notice")
     draft = open_draft(db, service.id)
     if draft is not None and draft.author_id != user.id:
         raise InvalidChange("reason", "Someone else's change to this service is waiting for review")

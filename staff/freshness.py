@@ -4,8 +4,9 @@ chat (and releasing it). No web imports.
 
 A check changes the ORUK `assured_date` and `assurer_email` (and the curated `last_verified`)
 through the directory's change log, so the Open Referral `metadata` shows it and the chat's search
-index is rebuilt; every action leaves an entry in the audit log. Withholding is not an HSDS change:
-it lives in `x_service_review`, which the search index reads (`services_directory.search.rows`).
+index is refreshed; every action leaves an entry in the audit log. Withholding is not an HSDS
+change: it lives in `x_service_review`, which the search index reads
+(`services_directory.search.rows`).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from services_directory.models import (
     TaxonomyTerm,
 )
 from services_directory.search.rows import TIER_PREFIX
+from staff.service_hours import read_hours, shown_hours
 
 Document = dict[str, Any]
 # Contact routes that are phone numbers, mirrored into the HSDS `phone` table.
@@ -53,8 +54,11 @@ FIELDS = (
     Field("summary", "Summary for young people"),
     Field("description", "Description"),
     Field("what_happens", "What happens when you get in touch"),
+    Field("who_answers", "Who answers"),
+    Field("referral", "Referral"),
     Field("wait_time", "Typical wait"),
     Field("confidentiality_summary", "Confidentiality"),
+    Field("who_is_told", "Who is told, and when"),
     Field("anonymous", "Can stay anonymous"),
     Field("tells_parents", "Tells parents or carers"),
     Field("minimum_age", "Youngest age"),
@@ -65,16 +69,36 @@ FIELDS = (
     Field("needs", "Needs it meets"),
     Field("localities", "Localities"),
     Field("languages", "Languages"),
+    Field("open_24_7", "Open 24 hours"),
+    Field("hours", "Opening hours"),
+    Field("closed_on_bank_holidays", "Closed on bank holidays"),
+    Field("notice", "Notice on the card"),
+    Field("notice_until", "Notice shown until"),
+    Field("notice_closed", "Closed until then"),
 )
+REFERRAL = {
+    "self": "They can get in touch themselves",
+    "referral": "Someone must refer them (a GP, school or social worker)",
+    "either": "Either",
+}
 LABELS = {f.key: f.label for f in FIELDS}
 SERVICE_COLUMNS = ("name", "description", "wait_time", "minimum_age", "maximum_age", "url", "email")
 PROFILE_COLUMNS = (
     "summary",
     "what_happens",
+    "who_answers",
+    "referral",
     "confidentiality_summary",
+    "who_is_told",
     "anonymous",
     "tells_parents",
+    "open_24_7",
+    "closed_on_bank_holidays",
+    "notice",
+    "notice_closed",
 )
+# Yes/no fields that are "no" when the service has no profile yet.
+PROFILE_FLAGS = ("open_24_7", "closed_on_bank_holidays", "notice_closed")
 
 
 def _age(value: Any) -> int | None:
@@ -101,6 +125,11 @@ def read_document(db: Session, service: Service) -> Document:
     doc["minimum_age"], doc["maximum_age"] = _age(service.minimum_age), _age(service.maximum_age)
     for column in PROFILE_COLUMNS:
         doc[column] = getattr(profile, column) if profile else None
+    for flag in PROFILE_FLAGS:
+        doc[flag] = bool(doc[flag])
+    until = profile.notice_until if profile else None
+    doc["notice_until"] = until.isoformat() if until else None
+    doc["hours"] = read_hours(db, service.id, doc["open_24_7"])
     modes = db.scalars(
         select(ContactMode)
         .where(ContactMode.service_id == service.id)
@@ -148,6 +177,10 @@ def shown(key: str, value: Any) -> str:
         return "Not given"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if key == "hours":
+        return shown_hours(value)
+    if key == "referral":
+        return REFERRAL.get(value, str(value))
     if key == "contact_modes":
         return "; ".join(
             f"{MODE_NAMES.get(m['mode'], m['mode'])}: {m['value']}"

@@ -4,6 +4,7 @@ so the chat's search index and the Open Referral API see the new state at once."
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -31,6 +32,7 @@ from staff.service_document import (
     Document,
     need_terms,
 )
+from staff.service_hours import write_hours
 
 NEED_LINK = "need"
 NEW_NEED_RANK = "99"  # a need added by staff ranks after the curated order
@@ -51,6 +53,7 @@ def write_document(db: Session, service: Service, doc: Document, *, updated_by: 
         _write_needs(db, sid, doc["needs"], log)
         _write_localities(db, sid, doc["localities"], log)
         _write_languages(db, sid, doc["languages"], log)
+        write_hours(db, sid, doc["hours"], doc["open_24_7"], log)
         log.flush(db)
     db.expire_all()
     return report
@@ -60,8 +63,10 @@ def _write_profile(
     db: Session, service: Service, doc: Document, log: ChangeLog, report: WriteReport
 ) -> None:
     values = {c: doc.get(c) for c in PROFILE_COLUMNS}
+    until = doc.get("notice_until")
+    values["notice_until"] = dt.date.fromisoformat(until) if until else None
     if db.get(ServiceProfile, service.id) is None:
-        if not any(v not in (None, "") for v in values.values()):
+        if not any(v not in (None, "", False) for v in values.values()):
             return
         # A service from a feed gets its profile when staff first give it these fields.
         values |= {"slug": service.id, "area": "local" if doc["localities"] else "national"}

@@ -102,6 +102,7 @@ function serviceCard(s) {
   if (s.sample === true) head.append(el("span", "tag", say("example")));
   card.append(head);
   if (str(s.summary)) card.append(el("p", "summary", s.summary));
+  if (str(s.notice)) card.append(el("p", "notice", s.notice));
 
   const facts = el("p", "facts");
   if (s.open_now === true) facts.append(el("span", "open", say("open_now")));
@@ -131,9 +132,25 @@ function serviceCard(s) {
     p.append(el("strong", null, say("what_happens")), str(s.what_happens));
     card.append(p);
   }
-  if (str(s.confidentiality)) {
+  if (str(s.who_answers)) {
+    const p = el("p", "what");
+    p.append(el("strong", null, say("who_answers")), str(s.who_answers));
+    card.append(p);
+  }
+  const referral =
+    s.referral === "self" ? say("referral_self")
+      : s.referral === "referral" ? say("referral_referral")
+        : s.referral === "either" ? say("referral_either") : "";
+  if (referral) card.append(el("p", "what", referral));
+  if (str(s.confidentiality) || str(s.who_is_told)) {
     const more = el("details", "private");
-    more.append(el("summary", null, say("private")), el("p", null, s.confidentiality));
+    more.append(el("summary", null, say("private")));
+    if (str(s.confidentiality)) more.append(el("p", null, s.confidentiality));
+    if (str(s.who_is_told)) {
+      const told = el("p");
+      told.append(el("strong", null, say("who_is_told")), str(s.who_is_told));
+      more.append(told);
+    }
     card.append(more);
   }
   const checked = checkedText(s.last_checked);

@@ -4,6 +4,8 @@ language and cost, ranked, each with the plain-words reasons it matched.
 - `types`: what a search returns (`SearchResult`, `ContactRoute`) and the directory's modes;
 - `rows`, `index`: the search index, precomputed from one state of the database;
 - `cache`: one index per state of the database (its change log), kept in the process;
+- `refresh`: a few services changed by the back office since the cached index: only their
+  entries are read and built again (anything else: a full build);
 - `ranking`: `search()` itself.
 """
 

@@ -1,11 +1,14 @@
 """The search index cache: one index per state of the database (its `metadata` change log),
-a few kept per engine, so a search costs a few set operations rather than a pass over every row."""
+a few kept per engine, so a search costs a few set operations rather than a pass over every row.
+When the state moves on, the newest index kept is refreshed in place if the change log allows it
+(`refresh`), else the index is built afresh."""
 
 from __future__ import annotations
 
 import threading
 import weakref
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -14,8 +17,16 @@ from sqlalchemy.orm import Session
 from services_directory.freshness import ServiceReview
 from services_directory.models import MetadataEntry, Service
 from services_directory.search.index import SearchIndex, build_index
+from services_directory.search.refresh import IndexState, read_state, refreshed
 
-_CACHE: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[Any, ...], SearchIndex]] = (
+
+@dataclass(frozen=True)
+class _Cached:
+    index: SearchIndex
+    state: IndexState
+
+
+_CACHE: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[Any, ...], _Cached]] = (
     weakref.WeakKeyDictionary()
 )
 _CACHE_LOCK = threading.Lock()
@@ -46,27 +57,34 @@ def change_key(session: Session) -> tuple[Any, ...]:
 
 
 def get_index(session: Session) -> SearchIndex:
-    """The search index for the current state of the database (built on first use, then cached)."""
+    """The search index for the current state of the database (built on first use, then cached;
+    refreshed in place when only a few services changed since the newest one kept)."""
     engine = _engine_of(session)
     key = change_key(session)
     with _CACHE_LOCK:
         per_engine = _CACHE.setdefault(engine, OrderedDict())
-        index = per_engine.get(key)
-        if index is not None:
+        cached = per_engine.get(key)
+        if cached is not None:
             per_engine.move_to_end(key)
-            return index
-    index = build_index(session)
+            return cached.index
+        newest = next(reversed(per_engine.values()), None)
+    made = _refreshed(session, newest) if newest is not None else None
+    if made is None:
+        state = read_state(session)  # before the rows: the index is of this state or later
+        made = _Cached(build_index(session), state)
     with _CACHE_LOCK:
-        per_engine[key] = index
+        per_engine[key] = made
         while len(per_engine) > _CACHE_SIZE:
             per_engine.popitem(last=False)
-    return index
+    return made.index
+
+
+def _refreshed(session: Session, cached: _Cached) -> _Cached | None:
+    found = refreshed(session, cached.index, cached.state)
+    return _Cached(*found) if found is not None else None
 
 
 def clear_search_cache() -> None:
     """Forget every cached index (after writing to the database outside the directory's API)."""
     with _CACHE_LOCK:
         _CACHE.clear()
-
-
-# --- building the index ----------------------------------------------------------------------

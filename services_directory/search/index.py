@@ -29,9 +29,13 @@ class _Route:
     always: bool
     rules: tuple[schedules.Rule, ...] | None  # None: the service's hours
 
-    def route(self, service_open: bool | None, now: dt.datetime) -> ContactRoute:
-        if self.always:
-            open_now: bool | None = True
+    def route(
+        self, service_open: bool | None, now: dt.datetime, *, closed_by_notice: bool = False
+    ) -> ContactRoute:
+        if closed_by_notice:
+            open_now: bool | None = False
+        elif self.always:
+            open_now = True
         elif self.rules is not None:
             open_now = schedules.is_open(self.rules, now)
         else:
@@ -68,9 +72,28 @@ class _Entry:
     routes: tuple[_Route, ...]
     modes: frozenset[str] = field(default_factory=frozenset)
     last_checked: dt.date | None = None
+    who_answers: str = ""
+    referral: str | None = None  # "self" | "referral" | "either"
+    who_is_told: str = ""
+    # A notice for the card until the end of `notice_until` (London date); `notice_closed`: the
+    # service is closed meanwhile.
+    notice: str = ""
+    notice_until: dt.date | None = None
+    notice_closed: bool = False
+
+    def notice_on(self, now: dt.datetime) -> str:
+        """The notice, while it lasts ("" after its last day)."""
+        if not self.notice or self.notice_until is None:
+            return ""
+        return self.notice if schedules.london_now(now).date() <= self.notice_until else ""
+
+    def closed_by_notice(self, now: dt.datetime) -> bool:
+        return self.notice_closed and bool(self.notice_on(now))
 
     def route_open(self, now: dt.datetime) -> bool:
         """Whether a way of getting in touch with hours of its own is open (websites aside)."""
+        if self.closed_by_notice(now):
+            return False
         for route in self.routes:
             if route.mode == "website":
                 continue
@@ -81,6 +104,8 @@ class _Entry:
         return False
 
     def open_now(self, now: dt.datetime) -> bool | None:
+        if self.closed_by_notice(now):
+            return False
         return schedules.is_open(
             self.rules,
             now,
@@ -151,6 +176,13 @@ def _free(profile: Any, costs: Sequence[Any]) -> bool:
     return bool(amounts) and all(not a for a in amounts)
 
 
+def _date_of(value: Any) -> dt.date | None:
+    """A date column's value (SQLite may hand back text)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 def _entry(
     index: int, svc: dict[str, Any], ctx: _Context
 ) -> tuple[_Entry, dict[str, str], dict[str, int]]:
@@ -219,6 +251,12 @@ def _entry(
         last_checked=freshness.last_checked(
             svc["assured_date"], profile["last_verified"] if profile else None
         ),
+        who_answers=(profile["who_answers"] if profile else None) or "",
+        referral=profile["referral"] if profile else None,
+        who_is_told=(profile["who_is_told"] if profile else None) or "",
+        notice=(profile["notice"] if profile else None) or "",
+        notice_until=_date_of(profile["notice_until"]) if profile else None,
+        notice_closed=bool(profile and profile["notice_closed"]),
     )
     fields = {
         "name": svc["name"] or "",

@@ -263,7 +263,8 @@ def _result(
     service_open: bool | None,
     text_matched: bool,
 ) -> SearchResult:
-    routes = [r.route(service_open, q.moment) for r in entry.routes]
+    closed = entry.closed_by_notice(q.moment)
+    routes = [r.route(service_open, q.moment, closed_by_notice=closed) for r in entry.routes]
     return SearchResult(
         id=entry.id,
         slug=entry.slug,
@@ -281,6 +282,10 @@ def _result(
         sample=entry.sample,
         score=round(score, 4),
         last_checked=entry.last_checked,
+        who_answers=entry.who_answers,
+        referral=entry.referral,
+        who_is_told=entry.who_is_told,
+        notice=entry.notice_on(q.moment),
     )
 
 

@@ -72,6 +72,12 @@ class SearchResult:
     score: float
     # When the record was last confirmed (the card's "Checked March 2027"); None: never.
     last_checked: dt.date | None = None
+    # What happens, structured: who answers, "self" | "referral" | "either", who is told.
+    who_answers: str = ""
+    referral: str | None = None
+    who_is_told: str = ""
+    # A notice while it lasts ("Closed until 3 March"); "" when there is none.
+    notice: str = ""
 
     def to_message_dict(self) -> dict[str, Any]:
         """The shape of a service inside the chat API's `services` message."""
@@ -90,4 +96,8 @@ class SearchResult:
             "url": self.url,
             "sample": self.sample,
             "last_checked": self.last_checked.isoformat() if self.last_checked else None,
+            "who_answers": self.who_answers,
+            "referral": self.referral,
+            "who_is_told": self.who_is_told,
+            "notice": self.notice,
         }

@@ -218,6 +218,10 @@ def test_limit_offset_and_message_shape(curated: Session) -> None:
         "url",
         "sample",
         "last_checked",
+        "who_answers",
+        "referral",
+        "who_is_told",
+        "notice",
     }
     for route in message["how_to_contact"]:
         assert set(route) == {"mode", "label", "href", "value", "open_now"}

@@ -4,6 +4,7 @@ waits for a second approver, and every published version is kept, compared and r
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from html import unescape
@@ -20,6 +21,7 @@ from services_directory.models import MetadataEntry, Organization, Phone, Servic
 from services_directory.search import search
 from staff.policy import Role
 from staff.service_document import read_document
+from staff.service_publish import write_document
 from tests.staff.helpers import HTML, FakeClock, csrf_of, make_user, sign_in
 
 TRUST = "Eastbridge Youth Wellbeing Trust (example)"
@@ -354,3 +356,145 @@ def test_history_compares_versions_and_restores_one_as_a_new_draft(
     assert db.get(Service, sid).name == original
     numbers = db.scalars(select(ServiceVersion.number).where(ServiceVersion.service_id == sid))
     assert sorted(numbers) == [1, 2, 3]
+
+
+def test_hours_what_happens_and_a_notice_are_changed_and_published(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    sid = curated_id(OWN)
+    editor, reviewer = app_factory(), app_factory()
+    sign_in(editor, world.editor, clock)
+    sign_in(reviewer, world.reviewer, clock)
+    page = editor.get(f"/staff/services/{sid}/edit", headers=HTML).text
+    rows = {int(n) for n in re.findall(r'name="hours-(\d+)-opens_at"', page)}
+    changes: dict[str, object] = {f"hours-{n}-days": [] for n in rows}
+    changes |= {f"hours-{n}-opens_at": "" for n in rows} | {
+        f"hours-{n}-closes_at": "" for n in rows
+    }
+    changes |= {
+        "hours-0-days": ["WE", "MO"],
+        "hours-0-opens_at": "10:00",
+        "hours-0-closes_at": "18:30",
+        "hours-1-days": ["SA"],
+        "hours-1-opens_at": "9:30",
+        "hours-1-closes_at": "12:00",
+        "open_24_7": "",
+        "who_answers": "A youth counsellor",
+        "referral": "self",
+        "who_is_told": "Nobody, unless someone is in danger; we talk to you first",
+        "notice": "Closed until 3 March",
+        "notice_day": "3",
+        "notice_month": "3",
+        "notice_year": "2027",
+        "notice_closed": "y",
+        "reason": "New hours and a closure",
+    }
+    response = _edit(editor, sid, **changes)
+    assert response.status_code == 303, response.text[:3000]
+    draft = _draft_of(db, sid)
+    shown = editor.get(f"/staff/drafts/{draft.id}", headers=HTML).text
+    assert "Monday, Wednesday 10:00-18:30; Saturday 09:30-12:00" in shown
+    assert "They can get in touch themselves" in shown
+    assert _act(reviewer, draft.id, "approve").status_code == 303
+    db.expire_all()
+    document = read_document(db, db.get(Service, sid))
+    assert document["hours"] == [
+        {"days": ["MO", "WE"], "opens_at": "10:00", "closes_at": "18:30"},
+        {"days": ["SA"], "opens_at": "09:30", "closes_at": "12:00"},
+    ]
+    assert document["notice_until"] == "2027-03-03" and document["notice_closed"] is True
+    assert document["who_answers"] == "A youth counsellor" and document["referral"] == "self"
+    page = editor.get(f"/staff/services/{sid}", headers=HTML).text
+    assert "Closed until 3 March" in page and "A youth counsellor" in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"hours-0-days": ["MO"], "hours-0-opens_at": "9am", "hours-0-closes_at": "17:00"},
+            "Enter the time it opens, like 09:00",
+        ),
+        (
+            {"hours-0-days": ["MO"], "hours-0-opens_at": "17:00", "hours-0-closes_at": "09:00"},
+            "It must close after it opens",
+        ),
+        (
+            {"hours-0-days": [], "hours-0-opens_at": "09:00", "hours-0-closes_at": "17:00"},
+            "Choose the days these hours are for",
+        ),
+        (
+            {
+                "notice": "Closed for a while",
+                "notice_day": "",
+                "notice_month": "",
+                "notice_year": "",
+            },
+            "Enter the last day the notice is shown",
+        ),
+        (
+            {"notice": "Closed", "notice_day": "31", "notice_month": "2", "notice_year": "2027"},
+            "Enter a real date",
+        ),
+    ],
+)
+def test_hours_and_notices_are_checked(
+    app_factory, db: Session, world: World, clock: FakeClock, changes: dict, message: str
+) -> None:
+    sid = curated_id(OWN)
+    editor = app_factory()
+    sign_in(editor, world.editor, clock)
+    response = _edit(editor, sid, reason="Try", **changes)
+    assert response.status_code == 422
+    assert message in unescape(response.text)
+    assert db.scalar(select(func.count()).select_from(ServiceDraft)) == 0
+
+
+def test_a_closed_notice_shows_on_the_card_and_closes_the_service_until_its_last_day(
+    db: Session, world: World
+) -> None:
+    sid = curated_id(OWN)
+    service = db.get(Service, sid)
+    document = read_document(db, service)
+    document |= {
+        "notice": "Closed until 3 March",
+        "notice_until": "2027-03-03",
+        "notice_closed": True,
+        "open_24_7": True,
+        "who_answers": "A youth counsellor",
+        "referral": "referral",
+        "who_is_told": "Your GP, if you agree",
+    }
+    write_document(db, service, document, updated_by="test")
+    need = document["needs"][0]
+    during = dt.datetime(2027, 3, 3, 21, 0, tzinfo=dt.UTC)  # 9 pm in London, the last day
+    after = dt.datetime(2027, 3, 4, 9, 0, tzinfo=dt.UTC)
+    card = next(r for r in search(db, need=need, age=15, limit=20, now=during) if r.id == sid)
+    assert card.notice == "Closed until 3 March" and card.open_now is False
+    assert all(route.open_now is False for route in card.how_to_contact)
+    message = card.to_message_dict()
+    assert message["referral"] == "referral" and message["who_is_told"] == "Your GP, if you agree"
+    assert sid not in [
+        r.id for r in search(db, need=need, age=15, limit=20, now=during, open_now=True)
+    ]
+    card = next(r for r in search(db, need=need, age=15, limit=20, now=after) if r.id == sid)
+    assert card.notice == "" and card.open_now is True
+
+
+def test_a_crisis_line_is_never_closed_by_a_notice(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    admin = app_factory()
+    sign_in(admin, world.admin, clock)
+    response = _edit(
+        admin,
+        curated_id(CRISIS),
+        notice="Closed for a day",
+        notice_day="3",
+        notice_month="3",
+        notice_year="2027",
+        notice_closed="y",
+        reason="Closure",
+    )
+    assert response.status_code == 422
+    assert "A crisis line is never shown as closed by a notice" in response.text

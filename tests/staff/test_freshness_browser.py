@@ -8,14 +8,17 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
+from api.routes.staff.preview import card_view
+from api.ui_text import ui_text
 from devkit.browser import AXE, axe_violations, open_page, send
 from services_directory.accounts import StaffUser
 from services_directory.db import make_engine, make_session_factory, migrate
@@ -125,15 +128,9 @@ def test_freshness_pages_pass_axe_and_work_without_javascript(browser: Browser, 
         context.close()
 
 
-def test_the_chat_card_says_when_the_service_was_last_checked(browser: Browser, live: Live) -> None:
-    card = {
-        "id": live.service_id,
-        "name": SERVICE,
-        "summary": "Somewhere to talk after school.",
-        "how_to_contact": [],
-        "last_checked": "2027-03-04",
-    }
-    reply = {
+def _answering_with(card: dict[str, Any]) -> Callable[[Route], None]:
+    """A stand-in for /api/chat that answers any message with this one service card."""
+    reply: dict[str, Any] = {
         "conversation_id": "x",
         "crisis": False,
         "risk_check": False,
@@ -146,6 +143,19 @@ def test_the_chat_card_says_when_the_service_was_last_checked(browser: Browser, 
         reply["conversation_id"] = json.loads(route.request.post_data or "{}")["conversation_id"]
         route.fulfill(status=200, content_type="application/json", body=json.dumps(reply))
 
+    return answer
+
+
+def test_the_chat_card_says_when_the_service_was_last_checked(browser: Browser, live: Live) -> None:
+    card = {
+        "id": live.service_id,
+        "name": SERVICE,
+        "summary": "Somewhere to talk after school.",
+        "how_to_contact": [],
+        "last_checked": "2027-03-04",
+    }
+    answer = _answering_with(card)
+
     context, page, guard = open_page(browser)
     try:
         page.route("**/api/chat", answer)
@@ -153,6 +163,47 @@ def test_the_chat_card_says_when_the_service_was_last_checked(browser: Browser, 
         send(page, "I feel lonely")
         checked = page.locator("#log .card.service .checked")
         assert checked.inner_text() == "Checked March 2027"
+        guard.assert_clean()
+    finally:
+        context.close()
+
+
+def test_the_chat_card_and_the_staff_preview_say_what_happens_and_a_notice_alike(
+    browser: Browser, live: Live
+) -> None:
+    card = {
+        "id": live.service_id,
+        "name": SERVICE,
+        "summary": "Somewhere to talk after school.",
+        "how_to_contact": [],
+        "notice": "Closed until 3 March",
+        "what_happens": "You talk to someone for about an hour.",
+        "who_answers": "A youth worker",
+        "referral": "either",
+        "confidentiality": "What you say stays private.",
+        "who_is_told": "Nobody, unless someone is in danger",
+    }
+    answer = _answering_with(card)
+
+    words = {k: str(v) for k, v in ui_text()["widget"].items()}
+    preview = card_view(card, words)
+    expected_what = [
+        words["what_happens"] + card["what_happens"],
+        words["who_answers"] + card["who_answers"],
+        preview["referral"],
+    ]
+    context, page, guard = open_page(browser)
+    try:
+        page.route("**/api/chat", answer)
+        page.goto(f"{live.url}/")
+        send(page, "I feel lonely")
+        shown = page.locator("#log .card.service")
+        assert shown.locator(".notice").inner_text() == preview["notice"] == card["notice"]
+        assert shown.locator(".what").all_inner_texts() == expected_what
+        assert preview["referral"] == words["referral_either"]
+        shown.locator(".private summary").click()
+        private = shown.locator(".private p").all_inner_texts()
+        assert private == [card["confidentiality"], words["who_is_told"] + card["who_is_told"]]
         guard.assert_clean()
     finally:
         context.close()

@@ -22,6 +22,7 @@ from services_directory.localities import load_localities
 from staff import directory, drafts
 from staff.policy import Permission, can, target_of
 from staff.readiness import is_ready, readiness_of
+from staff.service_document import REFERRAL
 
 router = APIRouter(prefix="/staff", include_in_schema=False, dependencies=[Depends(current_staff)])
 
@@ -137,6 +138,7 @@ def service_page(
         "preview": preview_view(message) if message else None,
         **service_freshness(request, db, settings, staff, service, clock()),
         "open_draft": drafts.open_draft(db, service.id),
+        "referral_words": REFERRAL,
         "may_edit": can(staff.actor, Permission.SERVICES_EDIT, target_of(service)),
     }
     return render(request, "service.html", context, staff=staff)

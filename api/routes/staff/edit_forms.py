@@ -4,9 +4,11 @@ to the field and nothing is saved until the whole form is right."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from wtforms import (
+    BooleanField,
     EmailField,
     FieldList,
     Form,
@@ -21,10 +23,13 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from api.routes.staff.forms import StaffForm
+from services_directory.schedules import DAYS
 from services_directory.search.types import CONTACT_MODES, OLDEST_AGE, YOUNGEST_AGE
-from staff.service_document import MODE_NAMES, PHONE_TYPES, Document
+from staff.service_document import MODE_NAMES, PHONE_TYPES, REFERRAL, Document
+from staff.service_hours import DAY_NAMES, hhmm
 
 YES_NO = [("yes", "Yes"), ("no", "No"), ("", "Not said")]
+REFERRAL_CHOICES = [*REFERRAL.items(), ("", "Not said")]
 SPARE_ROUTES = 2  # empty rows for new ways to get in touch (no JavaScript needed)
 NUMBER_CHARACTERS = set("0123456789 +")
 
@@ -56,6 +61,29 @@ class RouteForm(Form):
             raise ValidationError("Enter a web address starting with https://")
 
 
+class HoursForm(Form):
+    """One row of weekly opening hours (a row of the service form)."""
+
+    days = SelectMultipleField("Days", choices=[(d, DAY_NAMES[d]) for d in DAYS])
+    opens_at = StringField("Opens", [Length(max=5)])
+    closes_at = StringField("Closes", [Length(max=5)])
+
+    def validate_opens_at(self, field: Any) -> None:
+        if self.days.data and hhmm(field.data) is None:
+            raise ValidationError("Enter the time it opens, like 09:00")
+
+    def validate_closes_at(self, field: Any) -> None:
+        if not self.days.data:
+            if (self.opens_at.data or "").strip() or (field.data or "").strip():
+                raise ValidationError("Choose the days these hours are for")
+            return
+        closes, opens = hhmm(field.data), hhmm(self.opens_at.data)
+        if closes is None:
+            raise ValidationError("Enter the time it closes, like 17:00")
+        if opens is not None and closes <= opens:
+            raise ValidationError("It must close after it opens (24:00 for midnight)")
+
+
 def _text(max_length: int) -> list[Any]:
     return [Optional(), Length(max=max_length, message=f"Use {max_length} characters or fewer")]
 
@@ -68,8 +96,11 @@ class ServiceForm(StaffForm):
     )
     description = TextAreaField("Description", _text(5000))
     what_happens = TextAreaField("What happens when you get in touch", _text(2000))
+    who_answers = StringField("Who answers", _text(200))
+    referral = RadioField("Can they get in touch themselves?", choices=REFERRAL_CHOICES, default="")
     wait_time = StringField("Typical wait", _text(200))
     confidentiality_summary = TextAreaField("Confidentiality", _text(2000))
+    who_is_told = TextAreaField("Who is told, and when", _text(1000))
     anonymous = RadioField("Can a young person stay anonymous?", choices=YES_NO, default="")
     tells_parents = RadioField("Are parents or carers told?", choices=YES_NO, default="")
     minimum_age = IntegerField(
@@ -86,6 +117,14 @@ class ServiceForm(StaffForm):
         [Optional(), Length(max=320), Email("Enter an e-mail address like name@example.org")],
     )
     contact_modes = FieldList(FormField(RouteForm), min_entries=1, max_entries=20)
+    open_24_7 = BooleanField("Open 24 hours, every day")
+    hours = FieldList(FormField(HoursForm), min_entries=0, max_entries=14)
+    closed_on_bank_holidays = BooleanField("Closed on bank holidays")
+    notice = StringField("Notice on the card", _text(200))
+    notice_day = IntegerField("Day", [Optional()])
+    notice_month = IntegerField("Month", [Optional()])
+    notice_year = IntegerField("Year", [Optional()])
+    notice_closed = BooleanField("The service is closed until then")
     needs = SelectMultipleField("Needs it meets", choices=[])
     localities = SelectMultipleField("Localities", choices=[])
     languages = SelectMultipleField("Languages", choices=[])
@@ -102,6 +141,33 @@ class ServiceForm(StaffForm):
     def validate_url(self, field: Any) -> None:
         if field.data and not field.data.strip().startswith("https://"):
             raise ValidationError("Enter a web address starting with https://")
+
+    def notice_date(self) -> dt.date | None:
+        """The notice's last day, when the three parts make a date."""
+        try:
+            return dt.date(self.notice_year.data, self.notice_month.data, self.notice_day.data)
+        except (TypeError, ValueError):
+            return None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Every field's own checks, then the notice's date, which spans three fields (each may
+        be empty on its own, so their own checks stop early)."""
+        valid = super().validate(extra_validators)
+        problem = self._notice_problem()
+        if problem:
+            self.notice_year.errors = [*self.notice_year.errors, problem]
+        return valid and not problem
+
+    def _notice_problem(self) -> str | None:
+        parts = (self.notice_day.raw_data, self.notice_month.raw_data, self.notice_year.raw_data)
+        typed = any(p and str(p[0]).strip() for p in parts)
+        if typed and self.notice_date() is None:
+            return "Enter a real date, like 3 3 2027"
+        if (self.notice.data or "").strip() and self.notice_date() is None:
+            return "Enter the last day the notice is shown"
+        if self.notice_date() is not None and not (self.notice.data or "").strip():
+            return "Enter the notice, or leave the date empty"
+        return None
 
     def validate_contact_modes(self, field: Any) -> None:
         if not any(row.form.mode.data for row in field.entries):
@@ -128,11 +194,15 @@ TEXT_FIELDS = (
     "summary",
     "description",
     "what_happens",
+    "who_answers",
     "wait_time",
     "confidentiality_summary",
+    "who_is_told",
     "url",
     "email",
+    "notice",
 )
+FLAGS = ("open_24_7", "closed_on_bank_holidays", "notice_closed")
 
 
 def document_of(form: ServiceForm) -> Document:
@@ -154,6 +224,28 @@ def document_of(form: ServiceForm) -> Document:
     ]
     for key in ("needs", "localities", "languages"):
         doc[key] = sorted(set(getattr(form, key).data or []))
+    doc["referral"] = form.referral.data or None
+    for flag in FLAGS:
+        doc[flag] = bool(getattr(form, flag).data)
+    until = form.notice_date() if doc["notice"] else None
+    doc["notice_until"] = until.isoformat() if until else None
+    doc["notice_closed"] = doc["notice_closed"] and until is not None
+    rows = [row.form for row in form.hours.entries if row.form.days.data]
+    doc["hours"] = (
+        []
+        if doc["open_24_7"]
+        else sorted(
+            (
+                {
+                    "days": [d for d in DAYS if d in row.days.data],
+                    "opens_at": hhmm(row.opens_at.data),
+                    "closes_at": hhmm(row.closes_at.data),
+                }
+                for row in rows
+            ),
+            key=lambda h: (DAYS.index(h["days"][0]), h["opens_at"]),
+        )
+    )
     return doc
 
 
@@ -171,13 +263,31 @@ def fill(form: ServiceForm, doc: Document) -> None:
         form.contact_modes.append_entry(route)
     for key in ("needs", "localities", "languages"):
         getattr(form, key).data = list(doc.get(key) or [])
+    form.referral.data = doc.get("referral") or ""
+    for flag in FLAGS:
+        getattr(form, flag).data = bool(doc.get(flag))
+    while form.hours.entries:
+        form.hours.pop_entry()
+    for row in doc.get("hours") or []:
+        form.hours.append_entry(row)
+    until = doc.get("notice_until")
+    if until:
+        day = dt.date.fromisoformat(until)
+        form.notice_day.data, form.notice_month.data, form.notice_year.data = (
+            day.day,
+            day.month,
+            day.year,
+        )
 
 
 def add_spare_routes(form: ServiceForm) -> None:
-    """Empty rows for new ways to get in touch, below the filled ones."""
+    """Empty rows for new ways to get in touch and new opening hours, below the filled ones."""
     filled = sum(1 for row in form.contact_modes.entries if row.form.mode.data)
     while len(form.contact_modes.entries) < min(filled + SPARE_ROUTES, 20):
         form.contact_modes.append_entry()
+    filled = sum(1 for row in form.hours.entries if row.form.days.data)
+    while len(form.hours.entries) < min(filled + SPARE_ROUTES, 14):
+        form.hours.append_entry()
 
 
 def offer_choices(

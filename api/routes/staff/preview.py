@@ -115,6 +115,12 @@ def card_view(card: dict[str, Any], words: dict[str, str]) -> dict[str, Any]:
         "actions": _actions(routes),
         "what_happens": _str(card.get("what_happens")),
         "confidentiality": card.get("confidentiality") if _str(card.get("confidentiality")) else "",
+        "notice": _str(card.get("notice")),
+        "who_answers": _str(card.get("who_answers")),
+        "referral": words.get(f"referral_{card.get('referral')}", "")
+        if card.get("referral") in ("self", "referral", "either")
+        else "",
+        "who_is_told": _str(card.get("who_is_told")),
         "checked": checked_text(card.get("last_checked"), words),
     }
 
