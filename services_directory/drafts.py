@@ -31,7 +31,8 @@ class ServiceDraft(Base):
     __tablename__ = "staff_service_draft"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    service_id: Mapped[str] = mapped_column(
+    # Empty for a new service until it is approved (then the service made for it).
+    service_id: Mapped[str | None] = mapped_column(
         ID, ForeignKey("service.id", ondelete="CASCADE"), index=True
     )
     # The service's organisation when the draft was made: the review queue's scope.

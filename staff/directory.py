@@ -28,7 +28,7 @@ from services_directory.models import (
 )
 from staff.errors import RecordNotFound
 from staff.policy import Actor, can_see, target_of
-from staff.readiness import Check, check_readiness, facts_where, is_ready
+from staff.readiness import Check, check_readiness, facts_where, is_ready, readiness_page
 
 PER_PAGE = 25
 READY, NOT_READY = "ready", "not_ready"
@@ -114,20 +114,15 @@ def visible_services(
     """One page of the services this person may see, by name, with each one's readiness.
 
     Without a readiness filter the page is a LIMIT/OFFSET query; with one, the checks' facts
-    are read for every matching service in one query (the reading age is memoised per text) and
-    the page is cut from the services that pass or fail."""
+    are read afresh for every matching service in one query, and only the services whose facts
+    changed since this process last checked them are checked again (`readiness_page`)."""
     criteria = _service_criteria(actor, filters)
     page = max(1, filters.page)
     offset = (page - 1) * per_page
     if filters.readiness in (READY, NOT_READY):
-        want = filters.readiness == READY
-        matching = [
-            (facts.service_id, checks)
-            for facts in facts_where(db, *criteria)
-            if is_ready(checks := check_readiness(facts)) == want
-        ]
-        total = len(matching)
-        chosen = matching[offset : offset + per_page]
+        total, chosen = readiness_page(
+            db, *criteria, ready=filters.readiness == READY, offset=offset, limit=per_page
+        )
         ids = [sid for sid, _checks in chosen]
         checks_by_id = dict(chosen)
     else:

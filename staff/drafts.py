@@ -32,7 +32,7 @@ from staff import audit
 from staff.errors import InvalidChange, PermissionDenied, RecordNotFound
 from staff.policy import Permission, Target, actor_of, can, can_see, target_of
 from staff.service_document import Document, changes_crisis_numbers, read_document
-from staff.service_publish import write_document
+from staff.service_publish import create_service, write_document
 from staff.versions import (
     FIRST_VERSION_AUTHOR,
     FIRST_VERSION_REASON,
@@ -44,7 +44,7 @@ from staff.versions import (
 REASON_MAX = 1000
 
 
-def _allowed(user: StaffUser, permission: Permission, organisation_id: str | None) -> None:
+def allowed(user: StaffUser, permission: Permission, organisation_id: str | None) -> None:
     actor = actor_of(user)
     target = Target(organisation_id)
     if not can_see(actor, target):
@@ -53,7 +53,7 @@ def _allowed(user: StaffUser, permission: Permission, organisation_id: str | Non
         raise PermissionDenied(f"your role does not allow {permission.value}")
 
 
-def _reason(text: str, field: str = "reason") -> str:
+def reason_of(text: str, field: str = "reason") -> str:
     text = (text or "").strip()
     if not text:
         raise InvalidChange(field, "Say why, in a few words")
@@ -88,8 +88,8 @@ def propose(
     now: dt.datetime,
 ) -> ServiceDraft:
     """Make (or, for its own author, replace) the service's draft, sent for review."""
-    _allowed(user, Permission.SERVICES_EDIT, target_of(service).organisation_id)
-    reason = _reason(reason)
+    allowed(user, Permission.SERVICES_EDIT, target_of(service).organisation_id)
+    reason = reason_of(reason)
     base = read_document(db, service)
     if proposed == base:
         raise InvalidChange("reason", "Nothing has changed: change a field first")
@@ -150,7 +150,7 @@ def return_draft(
 ) -> None:
     """A reviewer sends the draft back to its author with a reason."""
     _review_allowed(user, draft)
-    draft.return_reason = _reason(reason, "return_reason")
+    draft.return_reason = reason_of(reason, "return_reason")
     draft.status, draft.updated_at = RETURNED, now
     for approval in db.scalars(select(DraftApproval).where(DraftApproval.draft_id == draft.id)):
         db.delete(approval)
@@ -167,7 +167,7 @@ def return_draft(
 
 
 def _review_allowed(user: StaffUser, draft: ServiceDraft) -> None:
-    _allowed(user, Permission.SERVICES_APPROVE, draft.organisation_id)
+    allowed(user, Permission.SERVICES_APPROVE, draft.organisation_id)
     if draft.author_id == user.id:
         raise PermissionDenied("nobody approves or returns their own change")
     if draft.status != PENDING:
@@ -195,10 +195,8 @@ def approve(db: Session, user: StaffUser, draft: ServiceDraft, now: dt.datetime)
     approvals = approvals_of(db, draft)
     if any(a.approver_id == user.id for a in approvals):
         raise InvalidChange("draft", "You have already approved this change")
-    service = db.get(Service, draft.service_id)
-    if service is None:  # pragma: no cover - drafts go with their service (cascade)
-        raise RecordNotFound("no such service")
-    if read_document(db, service) != draft.base:
+    service = db.get(Service, draft.service_id) if draft.service_id else None
+    if service is not None and read_document(db, service) != draft.base:
         raise InvalidChange(
             "draft",
             "The service has changed since this draft was made: return it, so that its author "
@@ -220,7 +218,11 @@ def approve(db: Session, user: StaffUser, draft: ServiceDraft, now: dt.datetime)
     )
     if len(approvals) + 1 < approvals_needed(draft):
         return False
-    _publish(db, draft, service, [*(a.approver_id for a in approvals), user.id], now)
+    new = service is None
+    if service is None:  # a new service: made now, from the approved draft
+        service = create_service(db, draft.organisation_id, draft.proposed["name"])
+        draft.service_id = service.id
+    _publish(db, draft, service, [*(a.approver_id for a in approvals), user.id], now, new=new)
     audit.record(
         db,
         user,
@@ -239,10 +241,16 @@ def _label(db: Session, user_id: str) -> str:
 
 
 def _publish(
-    db: Session, draft: ServiceDraft, service: Service, approver_ids: list[str], now: dt.datetime
+    db: Session,
+    draft: ServiceDraft,
+    service: Service,
+    approver_ids: list[str],
+    now: dt.datetime,
+    *,
+    new: bool = False,
 ) -> None:
     number = versions_count(db, service.id)
-    if number == 0:
+    if number == 0 and not new:
         db.add(
             make_version(
                 service.id, 1, draft.base, FIRST_VERSION_REASON, FIRST_VERSION_AUTHOR, [], None, now
@@ -272,7 +280,7 @@ def restore(
     """An older version proposed again, as a new draft that goes through review."""
     old = version(db, service.id, number)
     return propose(
-        db, user, service, dict(old.document), f"Restore version {number}: {_reason(reason)}", now
+        db, user, service, dict(old.document), f"Restore version {number}: {reason_of(reason)}", now
     )
 
 
@@ -291,7 +299,7 @@ def review_queue(db: Session, user: StaffUser) -> list[QueueItem]:
         return []
     rows = db.execute(
         select(ServiceDraft, Service.name, StaffUser.display_name)
-        .join(Service, Service.id == ServiceDraft.service_id)
+        .outerjoin(Service, Service.id == ServiceDraft.service_id)
         .join(StaffUser, StaffUser.id == ServiceDraft.author_id)
         .where(ServiceDraft.status == PENDING, ServiceDraft.author_id != user.id)
         .order_by(ServiceDraft.updated_at)
@@ -302,7 +310,12 @@ def review_queue(db: Session, user: StaffUser) -> list[QueueItem]:
         ).all()
     )
     return [
-        QueueItem(draft, name, author, counts.get(draft.id, 0))
+        QueueItem(
+            draft,
+            name or f"New service: {draft.proposed.get('name')}",
+            author,
+            counts.get(draft.id, 0),
+        )
         for draft, name, author in rows
         if can(actor, Permission.SERVICES_APPROVE, Target(draft.organisation_id))
     ]

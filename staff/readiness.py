@@ -5,17 +5,27 @@ editing and review steps can refuse to publish on them later.
 The facts the checks need are read for many services in one query (`facts_where`), so the list
 of services can show a "ready / not ready" tag without a query per row. Reading age is measured
 with textstat's Flesch-Kincaid grade, memoised per text: a text is measured once per process.
+
+The list filtered by readiness checks every matching service (`readiness_page`): it reads
+every matching service's facts afresh in that one query, and checks again only the services whose
+facts differ from the ones they were last checked on in this process (`MEMO`). Whether a service
+is ready is kept with the exact facts it was worked out from, and used only when the facts just
+read are equal to them: a cache keyed by its own inputs, never by a change log or a timestamp (an
+import adds a phone or a need link without logging it or touching the service row). Each API
+process keeps its own memo, and a request always sees the facts as they are at that moment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 import textstat
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from services_directory.models import (
@@ -39,6 +49,7 @@ DESCRIPTION_MIN, DESCRIPTION_MAX = 50, 1200
 MAX_GRADE = 9.0
 # Below this many words a Flesch-Kincaid grade says little, so a text that short is not measured.
 MIN_WORDS_TO_MEASURE = 8
+FETCH_ROWS = 500  # rows fetched at a time by `readiness_page`
 TIER_PREFIX = "tier-"  # need terms sit under a `tier-*` term (services_directory.search.rows)
 
 
@@ -152,10 +163,7 @@ def check_readiness(facts: ServiceFacts) -> list[Check]:
     return list(_checks(facts))
 
 
-@lru_cache(maxsize=32768)
-def _checks(facts: ServiceFacts) -> tuple[Check, ...]:
-    # Memoised on the facts themselves (a frozen dataclass): the list filtered by readiness
-    # checks every matching service, and most have not changed since the last time.
+def _make_checks(facts: ServiceFacts) -> tuple[Check, ...]:
     return (
         _length_check(
             "summary",
@@ -195,6 +203,10 @@ def _checks(facts: ServiceFacts) -> tuple[Check, ...]:
     )
 
 
+# Memoised on the facts themselves (a frozen dataclass): a service's page asks again and again.
+_checks = lru_cache(maxsize=4096)(_make_checks)
+
+
 def _hours(facts: ServiceFacts) -> Check:
     name = "Opening hours"
     if facts.open_any_time:
@@ -217,43 +229,55 @@ def is_ready(checks: Sequence[Check]) -> bool:
 
 # --- reading the facts -------------------------------------------------------------------------
 
+# Each fact is whether the service owns a row of one of its tables, asked in one of two ways of
+# the same subquery (`_owns`). For a few services (a page, one service): a correlated EXISTS, an
+# index lookup per service. For every service (the list filtered by readiness): `service.id IN
+# (the subquery)`, which SQLite and PostgreSQL run once (an in-memory list or hash) instead of a
+# lookup per service; PostgreSQL costs the correlated form of 10,000 services so high that it
+# JIT-compiles the query on every call (about 25 ms). Owners that are NULL are left out, so IN is
+# never NULL. (PostgreSQL hashes a subquery of up to about 100,000 rows in its default 4 MB
+# work_mem, times hash_mem_multiplier 2: tens of thousands of services.)
 
-def _need_exists() -> ColumnElement[bool]:
+
+def _owns(owners: Select[Any], owner: Any, bulk: bool) -> ColumnElement[bool]:
+    """Whether the service is among `owners` (rows of `owner`, a column naming the service)."""
+    if bulk:
+        return Service.id.in_(owners.where(owner.is_not(None)))
+    return owners.where(owner == Service.id).exists()
+
+
+def _need_exists(bulk: bool = False) -> ColumnElement[bool]:
     term, parent = aliased(TaxonomyTerm), aliased(TaxonomyTerm)
-    return exists(
-        select(Attribute.id)
+    linked = (
+        select(Attribute.link_id)
         .join(term, term.id == Attribute.taxonomy_term_id)
         .join(parent, parent.id == term.parent_id)
-        .where(Attribute.link_id == Service.id, parent.code.like(f"{TIER_PREFIX}%"))
+        .where(parent.code.like(f"{TIER_PREFIX}%"))
     )
+    return _owns(linked, Attribute.link_id, bulk)
 
 
-def _contact_exists() -> ColumnElement[bool]:
+def _contact_exists(bulk: bool = False) -> ColumnElement[bool]:
     return or_(
-        exists(select(ContactMode.id).where(ContactMode.service_id == Service.id)),
-        exists(select(Phone.id).where(Phone.service_id == Service.id)),
-        exists(select(ServiceAtLocation.id).where(ServiceAtLocation.service_id == Service.id)),
         and_(Service.url.is_not(None), Service.url != ""),
         and_(Service.email.is_not(None), Service.email != ""),
+        _owns(select(ContactMode.service_id), ContactMode.service_id, bulk),
+        _owns(select(Phone.service_id), Phone.service_id, bulk),
+        _owns(select(ServiceAtLocation.service_id), ServiceAtLocation.service_id, bulk),
     )
 
 
-def _schedule_exists() -> ColumnElement[bool]:
+def _schedule_exists(bulk: bool = False) -> ColumnElement[bool]:
+    own_hours = or_(ContactMode.always.is_(True), ContactMode.hours.is_not(None))
     return or_(
-        exists(select(Schedule.id).where(Schedule.service_id == Service.id)),
-        exists(
-            select(ContactMode.id).where(
-                ContactMode.service_id == Service.id,
-                or_(ContactMode.always.is_(True), ContactMode.hours.is_not(None)),
-            )
-        ),
+        _owns(select(Schedule.service_id), Schedule.service_id, bulk),
+        _owns(select(ContactMode.service_id).where(own_hours), ContactMode.service_id, bulk),
     )
 
 
-def facts_where(db: Session, *criteria: Any) -> list[ServiceFacts]:
-    """The facts of every service matching `criteria`, by name, in one query (each check an
-    EXISTS on an indexed service_id or link_id column, never a query per service)."""
-    statement = (
+def _facts_statement(*criteria: Any, bulk: bool = False) -> Select[*tuple[Any, ...]]:
+    """The facts of every service matching `criteria`, by name, one row each (`_facts_of`)."""
+    return (
         select(
             Service.id,
             ServiceProfile.summary,
@@ -263,34 +287,132 @@ def facts_where(db: Session, *criteria: Any) -> list[ServiceFacts]:
             ServiceProfile.confidentiality_summary,
             Service.minimum_age,
             Service.maximum_age,
-            _need_exists().label("has_need"),
-            _contact_exists().label("has_contact"),
-            _schedule_exists().label("has_schedule"),
+            _need_exists(bulk).label("has_need"),
+            _contact_exists(bulk).label("has_contact"),
+            _schedule_exists(bulk).label("has_schedule"),
             ServiceProfile.open_24_7,
         )
         .outerjoin(ServiceProfile, ServiceProfile.service_id == Service.id)
         .where(*criteria)
         .order_by(Service.name, Service.id)
     )
-    return [
-        ServiceFacts(
-            service_id=row.id,
-            summary=row.summary,
-            description=row.description,
-            what_happens=row.what_happens or row.application_process,
-            confidentiality=row.confidentiality_summary,
-            minimum_age=row.minimum_age,
-            maximum_age=row.maximum_age,
-            has_need=bool(row.has_need),
-            has_contact_route=bool(row.has_contact),
-            has_schedule=bool(row.has_schedule),
-            open_any_time=bool(row.open_24_7),
-        )
-        for row in db.execute(statement)
-    ]
+
+
+def _facts_of(row: Sequence[Any]) -> ServiceFacts:
+    (
+        service_id,
+        summary,
+        description,
+        what_happens,
+        application_process,
+        confidentiality,
+        minimum_age,
+        maximum_age,
+        has_need,
+        has_contact,
+        has_schedule,
+        open_24_7,
+    ) = row
+    return ServiceFacts(
+        service_id=service_id,
+        summary=summary,
+        description=description,
+        what_happens=what_happens or application_process,
+        confidentiality=confidentiality,
+        minimum_age=minimum_age,
+        maximum_age=maximum_age,
+        has_need=bool(has_need),
+        has_contact_route=bool(has_contact),
+        has_schedule=bool(has_schedule),
+        open_any_time=bool(open_24_7),
+    )
+
+
+def facts_where(db: Session, *criteria: Any, bulk: bool = False) -> list[ServiceFacts]:
+    """The facts of every service matching `criteria`, by name, in one query, never a query per
+    service (`bulk`: the form for most of the directory, see `_owns`)."""
+    return [_facts_of(row) for row in db.execute(_facts_statement(*criteria, bulk=bulk))]
 
 
 def readiness_of(db: Session, service_id: str) -> list[Check]:
     """The readiness checks of one service (an empty list when there is no such service)."""
     found = facts_where(db, Service.id == service_id)
     return check_readiness(found[0]) if found else []
+
+
+# --- the readiness of every service, memoised on its facts -------------------------------------
+
+
+class ReadinessMemo:
+    """Whether each service is ready, kept with the facts (a row of `_facts_statement`) it was
+    worked out from, and used only when the facts read now are equal to those, field by field:
+    keyed by its own inputs, so it is never stale, whoever changed what and however. Only the
+    rows as read and a yes or no are kept (tuples of plain values, which the garbage collector
+    soon stops walking). At most `limit` services (then it starts again); several threads may
+    share it, and a result one request keeps while another reads newer facts is simply unequal
+    to those newer facts."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.limit = limit
+        self._kept: dict[str, tuple[tuple[Any, ...], bool]] = {}
+        self._lock = threading.Lock()
+        self.checked = 0  # services checked (their facts were new to the memo, or had changed)
+        self.reused = 0  # services whose kept answer was used (their facts had not changed)
+
+    def page(
+        self, rows: Iterable[Sequence[Any]], ready: bool, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, list[Check]]]]:
+        """Of the services in `rows` (`_facts_statement`, by name): how many are `ready` (or
+        not), and the id and checks of those at `offset` to `offset + limit` in that order."""
+        kept = self._kept
+        made: dict[str, tuple[tuple[Any, ...], bool]] = {}
+        chosen: list[tuple[str, list[Check]]] = []
+        total = seen = 0
+        for row in rows:  # one at a time: 10,000 rows never all live at once
+            values = tuple(row)
+            service_id = values[0]
+            seen += 1
+            known = kept.get(service_id)
+            if known is not None and known[0] == values:
+                passed = known[1]
+            else:
+                passed = is_ready(_make_checks(_facts_of(values)))
+                made[service_id] = (values, passed)
+            if passed != ready:
+                continue
+            if offset <= total < offset + limit:
+                chosen.append((service_id, check_readiness(_facts_of(values))))
+            total += 1
+        with self._lock:
+            self.checked += len(made)
+            self.reused += seen - len(made)
+            if len(kept) + len(made) > self.limit:
+                kept.clear()
+            kept.update(islice(made.items(), self.limit))
+        return total, chosen
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def clear(self) -> None:
+        """Forget every service (and the counts)."""
+        with self._lock:
+            self._kept.clear()
+            self.checked = self.reused = 0
+
+
+MEMO = ReadinessMemo()
+
+
+def readiness_page(
+    db: Session, *criteria: Any, ready: bool, offset: int, limit: int
+) -> tuple[int, list[tuple[str, list[Check]]]]:
+    """How many services matching `criteria` are `ready` (or not), and the id and checks of those
+    at `offset` to `offset + limit`, by name. Every matching service's facts are read afresh in
+    one query; only those whose facts changed since this process last checked them are checked
+    again (`MEMO`)."""
+    # On the session's connection (its transaction), a few hundred rows at a time: without the
+    # ORM's rows, and never 10,000 of them alive at once (nor for the garbage collector to walk).
+    result = db.connection().execute(_facts_statement(*criteria, bulk=True))
+    rows = (row for part in result.partitions(FETCH_ROWS) for row in part)
+    return MEMO.page(rows, ready, offset, limit)

@@ -101,6 +101,15 @@ PROFILE_COLUMNS = (
 PROFILE_FLAGS = ("open_24_7", "closed_on_bank_holidays", "notice_closed")
 
 
+def empty_document() -> Document:
+    """The document of a service not made yet (what a new service's draft is compared with)."""
+    doc: Document = dict.fromkeys((*SERVICE_COLUMNS, *PROFILE_COLUMNS))
+    doc |= dict.fromkeys(PROFILE_FLAGS, False)
+    doc |= {"notice_until": None, "hours": [], "contact_modes": [], "needs": []}
+    doc |= {"localities": [], "languages": []}
+    return doc
+
+
 def _age(value: Any) -> int | None:
     return None if value is None else int(value)
 

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services_directory import wording
-from services_directory.io.writer import ChangeLog, WriteReport, upsert
+from services_directory.io.writer import BACK_OFFICE_AUTHOR, ChangeLog, WriteReport, upsert
 from services_directory.localities import load_localities
 from services_directory.models import (
     Attribute,
@@ -36,6 +36,18 @@ from staff.service_hours import write_hours
 
 NEED_LINK = "need"
 NEW_NEED_RANK = "99"  # a need added by staff ranks after the curated order
+
+
+def create_service(db: Session, organisation_id: str, name: str) -> Service:
+    """A new, active service of the organisation, logged as made (its fields come next)."""
+    sid = str(uuid.uuid4())
+    log, report = ChangeLog(BACK_OFFICE_AUTHOR), WriteReport()
+    row = {"id": sid, "organization_id": organisation_id, "name": name, "status": "active"}
+    upsert(db, "service", {sid: row}, log, report)
+    log.flush(db)
+    service = db.get(Service, sid)
+    assert service is not None
+    return service
 
 
 def write_document(db: Session, service: Service, doc: Document, *, updated_by: str) -> WriteReport:

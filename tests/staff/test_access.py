@@ -192,7 +192,8 @@ def _scene_change(path: str) -> Callable[[TestClient, Session, FakeClock], Scene
         db.add_all([draft, version])
         db.flush()
         data = {"name": "Drop-in club", "reason": "Renamed", "return_reason": "No"}
-        return client, path.format(service_id=service.id, draft_id=draft.id, number=1), data
+        where = {"service_id": service.id, "draft_id": draft.id, "number": 1}
+        return client, path.format(organisation_id=organisation.id, **where), data
 
     return scene
 
@@ -233,6 +234,9 @@ CSRF_SCENES: dict[str, Callable[[TestClient, Session, FakeClock], Scene]] = {
     "/staff/drafts/{draft_id}/approve": _scene_change("/staff/drafts/{draft_id}/approve"),
     "/staff/drafts/{draft_id}/return": _scene_change("/staff/drafts/{draft_id}/return"),
     "/staff/drafts/{draft_id}/withdraw": _scene_change("/staff/drafts/{draft_id}/withdraw"),
+    "/staff/organisations/{organisation_id}/services/new": _scene_change(
+        "/staff/organisations/{organisation_id}/services/new"
+    ),
     "/staff/services/{service_id}/history/{number}/restore": _scene_change(
         "/staff/services/{service_id}/history/{number}/restore"
     ),

@@ -274,4 +274,13 @@ def test_axe_finds_no_serious_or_critical_violations(browser: Browser, live: Liv
         page.get_by_role("button", name="Send for review").click()
         expect(page.locator(".govuk-error-summary")).to_contain_text("Say why you are restoring")
         check(page, "restore with errors")
+
+        page.goto(f"{live.url}/staff/organisations")
+        page.get_by_role("link", name=TRUST).click()
+        page.get_by_role("button", name="Add a service").click()
+        expect(page.get_by_role("heading", name="Add a service")).to_be_visible()
+        check(page, "add a service")
+        page.get_by_role("button", name="Send for review").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the service's name")
+        check(page, "add a service with errors")
         assert found == {name: [] for name in found}, found

@@ -498,3 +498,76 @@ def test_a_crisis_line_is_never_closed_by_a_notice(
     )
     assert response.status_code == 422
     assert "A crisis line is never shown as closed by a notice" in response.text
+
+
+def test_a_new_service_waits_for_review_then_is_made_and_reaches_the_chat(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    editor, reviewer, outsider = app_factory(), app_factory(), app_factory()
+    sign_in(editor, world.editor, clock)
+    sign_in(reviewer, world.reviewer, clock)
+    sign_in(outsider, world.other_editor, clock)
+    path = f"/staff/organisations/{world.trust.id}/services/new"
+    assert outsider.get(path, headers=HTML).status_code == 404
+    services_before = db.scalar(select(func.count()).select_from(Service))
+    need = read_document(db, db.get(Service, curated_id(OWN)))["needs"][0]
+    page = editor.get(path, headers=HTML)
+    assert page.status_code == 200
+    values = _form_values(page.text) | {
+        "name": "Eastbridge Saturday Drop-in",
+        "summary": "A relaxed drop-in on Saturday mornings with youth workers.",
+        "contact_modes-0-mode": "drop_in",
+        "contact_modes-0-value": "Eastbridge Library, ground floor",
+        "needs": [need],
+        "minimum_age": "11",
+        "maximum_age": "18",
+        "reason": "A new drop-in from March",
+    }
+    response = editor.post(path, data=values, headers=HTML)
+    assert response.status_code == 303, response.text[:2000]
+    draft = db.scalars(select(ServiceDraft).where(ServiceDraft.service_id.is_(None))).one()
+    assert db.scalar(select(func.count()).select_from(Service)) == services_before
+    queue = reviewer.get("/staff/review", headers=HTML).text
+    assert "New service: Eastbridge Saturday Drop-in" in queue
+    assert _act(reviewer, draft.id, "approve").status_code == 303
+    db.expire_all()
+    draft = db.get(ServiceDraft, draft.id)
+    assert draft.status == "published" and draft.service_id is not None
+    service = db.get(Service, draft.service_id)
+    assert service.name == "Eastbridge Saturday Drop-in"
+    assert service.organization_id == world.trust.id and service.status == "active"
+    found = search(db, need=need, age=14, limit=50)
+    assert any(r.id == service.id for r in found)
+    numbers = db.scalars(
+        select(ServiceVersion.number).where(ServiceVersion.service_id == service.id)
+    )
+    assert list(numbers) == [1]
+
+
+def test_a_returned_new_service_is_changed_and_sent_again_by_its_author(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    editor, reviewer = app_factory(), app_factory()
+    sign_in(editor, world.editor, clock)
+    sign_in(reviewer, world.reviewer, clock)
+    path = f"/staff/organisations/{world.trust.id}/services/new"
+    values = _form_values(editor.get(path, headers=HTML).text) | {
+        "name": "Homework club",
+        "summary": "Help with homework after school, with snacks.",
+        "contact_modes-0-mode": "drop_in",
+        "contact_modes-0-value": "Eastbridge Youth Centre",
+        "reason": "New club",
+    }
+    assert editor.post(path, data=values, headers=HTML).status_code == 303
+    draft = db.scalars(select(ServiceDraft).where(ServiceDraft.service_id.is_(None))).one()
+    reason = "Add the ages it is for"
+    assert _act(reviewer, draft.id, "return", return_reason=reason).status_code == 303
+    again = f"{path}?draft={draft.id}"
+    page = editor.get(again, headers=HTML)
+    assert page.status_code == 200 and 'value="Homework club"' in page.text
+    values = _form_values(page.text) | {"minimum_age": "11", "reason": "Ages added"}
+    assert editor.post(again, data=values, headers=HTML).status_code == 303
+    db.expire_all()
+    draft = db.get(ServiceDraft, draft.id)
+    assert draft.status == "pending" and draft.proposed["minimum_age"] == 11
+    assert db.scalar(select(func.count()).select_from(ServiceDraft)) == 1

@@ -1,33 +1,48 @@
 """The readiness checks: each one passes and fails for the reason it names, on plain facts and
-on the curated directory's records read in one query."""
+on the curated directory's records read in one query; the list filtered by readiness follows
+every change at once (a publish, an import, a direct write) and checks again only what changed."""
 
 from __future__ import annotations
 
 import dataclasses
+import uuid
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from services_directory.curated import curated_id, load_curated
+from services_directory.io import import_document
+from services_directory.io.export import load_graph, service_full
 from services_directory.models import (
     Attribute,
     ContactMode,
+    MetadataEntry,
     Phone,
     Schedule,
     Service,
     ServiceAtLocation,
     ServiceProfile,
+    TaxonomyTerm,
 )
+from staff import directory, readiness
+from staff.directory import NOT_READY, ServiceFilters, visible_services
+from staff.policy import Actor, Role
 from staff.readiness import (
     MAX_GRADE,
+    ReadinessMemo,
     ServiceFacts,
     check_readiness,
     facts_where,
     is_ready,
     readiness_of,
+    readiness_page,
     reading_grade,
 )
+from staff.service_document import read_document
+from staff.service_publish import write_document
 
 READY = ServiceFacts(
     service_id="s1",
@@ -153,3 +168,201 @@ def test_the_structural_checks_follow_the_records(curated: Session) -> None:
 
 def test_no_checks_for_a_service_that_does_not_exist(curated: Session) -> None:
     assert readiness_of(curated, "no-such-service") == []
+
+
+# --- the list filtered by readiness: always the current facts, checked again only when changed --
+
+ADMIN = Actor("readiness-test", Role.COUNCIL_ADMIN, None)
+CHILDLINE = "childline"  # ready in the curated directory; open any time
+HARD_SUMMARY = (  # a summary of the right length, too hard to read
+    "Multidisciplinary interventions facilitate comprehensive organisational accountability "
+    "notwithstanding considerable administrative heterogeneity."
+)
+
+
+@pytest.fixture
+def memo(monkeypatch: pytest.MonkeyPatch) -> ReadinessMemo:
+    """A memo of this test's own (as a fresh API process has), with its counts at 0."""
+    fresh = ReadinessMemo()
+    monkeypatch.setattr(readiness, "MEMO", fresh)
+    return fresh
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The services whose checks are made (a spy on the memo's only way to make them)."""
+    calls: list[str] = []
+    real = readiness._make_checks
+
+    def spy(facts: ServiceFacts) -> tuple[Any, ...]:
+        calls.append(facts.service_id)
+        return real(facts)
+
+    monkeypatch.setattr(readiness, "_make_checks", spy)
+    return calls
+
+
+def _ready_ids(db: Session) -> set[str]:
+    return {sid for sid, _checks in readiness_page(db, ready=True, offset=0, limit=1000)[1]}
+
+
+def _not_ready(db: Session) -> dict[str, set[str]]:
+    """Each service that is not ready, with the keys of the checks it fails."""
+    _total, found = readiness_page(db, ready=False, offset=0, limit=1000)
+    return {sid: {c.key for c in checks if not c.passed} for sid, checks in found}
+
+
+def _plainly(db: Session, ready: bool) -> list[tuple[str, list[Any]]]:
+    """What the filter must answer: every service's checks made afresh, in the list's order."""
+    return [
+        (f.service_id, checks)
+        for f in facts_where(db)
+        if is_ready(checks := check_readiness(f)) is ready
+    ]
+
+
+def test_the_filter_answers_as_checking_every_service_afresh(
+    curated: Session, memo: ReadinessMemo
+) -> None:
+    for ready in (True, False):
+        everything = _plainly(curated, ready)
+        assert everything, ready
+        for offset, limit in ((0, 25), (25, 25), (5, 7), (0, 1000), (1000, 25)):
+            for _twice in range(2):  # made, then from the memo
+                total, page = readiness_page(curated, ready=ready, offset=offset, limit=limit)
+                assert total == len(everything)
+                assert page == everything[offset : offset + limit]
+    page = visible_services(curated, ADMIN, ServiceFilters(readiness=NOT_READY, page=2))
+    assert [(r.service.id, r.checks) for r in page.rows] == _plainly(curated, False)[25:50]
+    assert page.total == len(_plainly(curated, False))
+
+
+def test_the_bulk_and_the_per_service_forms_of_the_facts_agree(curated: Session) -> None:
+    # Some of each fact false: a service without needs, one without any way in, one without hours.
+    no_need, no_contact, no_hours = (
+        curated_id(slug)
+        for slug in ("eastbridge-youth-counselling", "childline", "eastbridge-food-bank")
+    )
+    curated.execute(delete(Attribute).where(Attribute.link_id == no_need))
+    for model in (ContactMode, Phone, ServiceAtLocation):
+        curated.execute(delete(model).where(model.service_id == no_contact))
+    curated.execute(update(Service).where(Service.id == no_contact).values(url="", email=None))
+    curated.execute(delete(Schedule).where(Schedule.service_id == no_hours))
+    curated.execute(delete(ContactMode).where(ContactMode.service_id == no_hours))
+    curated.execute(
+        update(ServiceProfile).where(ServiceProfile.service_id == no_hours).values(open_24_7=False)
+    )
+    each = facts_where(curated)
+    assert facts_where(curated, bulk=True) == each
+    by_id = {f.service_id: f for f in each}
+    assert not by_id[no_need].has_need and not by_id[no_contact].has_contact_route
+    assert not by_id[no_hours].has_schedule and not by_id[no_hours].open_any_time
+    some = [no_need, no_contact, no_hours]
+    assert facts_where(curated, Service.id.in_(some), bulk=True) == [
+        f for f in each if f.service_id in some
+    ]
+
+
+def test_nothing_is_checked_again_when_nothing_changed(
+    curated: Session, memo: ReadinessMemo, made: list[str]
+) -> None:
+    first = _not_ready(curated)
+    assert len(made) == memo.checked == 60 and memo.reused == 0
+    made.clear()
+    assert _not_ready(curated) == first
+    filtered = visible_services(curated, ADMIN, ServiceFilters(readiness=directory.READY))
+    assert filtered.total == 60 - len(first)
+    assert made == [] and memo.checked == 60 and memo.reused == 120
+
+
+def test_a_published_change_is_in_the_very_next_answer(
+    curated: Session, memo: ReadinessMemo, made: list[str]
+) -> None:
+    sid = curated_id(CHILDLINE)
+    assert sid in _ready_ids(curated)
+    made.clear()
+    service = curated.get(Service, sid)
+    assert service is not None
+    document = read_document(curated, service)
+    write_document(curated, service, {**document, "summary": HARD_SUMMARY}, updated_by="test")
+    assert _not_ready(curated)[sid] == {"reading_age"}
+    assert made == [sid]  # only the changed service is checked again
+    write_document(curated, service, {**document, "minimum_age": 11}, updated_by="test")
+    assert sid in _ready_ids(curated)  # the summary is plain again
+    write_document(curated, service, {**document, "maximum_age": None}, updated_by="test")
+    assert _not_ready(curated)[sid] == {"ages"}
+    write_document(curated, service, {**document, "needs": []}, updated_by="test")
+    assert _not_ready(curated)[sid] == {"needs"}
+    assert made == [sid] * 4
+
+
+def test_an_imported_change_is_in_the_very_next_answer(
+    curated: Session, memo: ReadinessMemo, made: list[str]
+) -> None:
+    sid = curated_id(CHILDLINE)
+    assert sid in _ready_ids(curated)
+    made.clear()
+    document = service_full(load_graph(curated, [sid]), sid)
+    import_document(curated, {**document, "description": HARD + " " + HARD})
+    assert _not_ready(curated)[sid] == {"reading_age"}
+    import_document(curated, document)
+    assert sid in _ready_ids(curated)
+    assert made == [sid, sid]
+
+
+def test_a_way_in_added_by_an_import_counts_though_nothing_logs_it(
+    curated: Session, memo: ReadinessMemo, made: list[str]
+) -> None:
+    """An import adds a phone without a change-log entry and without touching the service row:
+    the filter cannot be told of a change, it sees it in the facts."""
+    sid = curated_id(CHILDLINE)
+    assert sid in _ready_ids(curated)
+    made.clear()
+    for model in (ContactMode, Phone, ServiceAtLocation):
+        curated.execute(delete(model).where(model.service_id == sid))
+    curated.execute(update(Service).where(Service.id == sid).values(url=None, email=None))
+    assert _not_ready(curated)[sid] == {"contact"}
+    document = service_full(load_graph(curated, [sid]), sid)
+    logged = _count(curated, MetadataEntry)
+    updated_at = curated.scalar(select(Service.updated_at).where(Service.id == sid))
+    phone = {"id": str(uuid.uuid4()), "number": "0800 1111", "type": "voice"}
+    report = import_document(curated, {**document, "phones": [phone]})
+    assert report.written.created["phone"] == 1
+    assert _count(curated, MetadataEntry) == logged  # the change log does not show it
+    assert curated.scalar(select(Service.updated_at).where(Service.id == sid)) == updated_at
+    assert sid in _ready_ids(curated)
+    curated.execute(delete(Phone).where(Phone.service_id == sid))  # and a direct delete
+    assert _not_ready(curated)[sid] == {"contact"}
+    assert made == [sid] * 3
+
+
+def test_a_change_to_the_need_taxonomy_reaches_every_linked_service(
+    curated: Session, memo: ReadinessMemo
+) -> None:
+    """A need is a term under a `tier-*` term: renaming a tier (no service row changes) makes
+    every service linked only to its needs fail the needs check."""
+    before = _not_ready(curated)
+    curated.execute(
+        update(TaxonomyTerm)
+        .where(TaxonomyTerm.code.like("tier-%"))
+        .values(code=func.replace(TaxonomyTerm.code, "tier-", "old-"))
+    )
+    after = _not_ready(curated)
+    assert len(after) == 60 > len(before)
+    assert all("needs" in failed for failed in after.values())
+
+
+def test_a_memo_over_its_limit_starts_again_and_still_answers_rightly(
+    curated: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = ReadinessMemo(limit=10)
+    monkeypatch.setattr(readiness, "MEMO", small)
+    expected = _plainly(curated, False)
+    for _twice in range(2):
+        assert readiness_page(curated, ready=False, offset=0, limit=1000)[1] == expected
+        assert len(small) == 10
+    assert small.checked + small.reused == 120 and small.reused <= 10
+
+
+def _count(db: Session, model: Callable[..., Any]) -> int:
+    return int(db.scalar(select(func.count()).select_from(model)) or 0)

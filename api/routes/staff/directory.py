@@ -174,5 +174,6 @@ def organisation_page(
         "services": directory.services_of(db, organisation)
         if staff.can(Permission.SERVICES_VIEW)
         else [],
+        "may_add": can(staff.actor, Permission.SERVICES_EDIT, target_of(organisation)),
     }
     return render(request, "organisation.html", context, staff=staff)

@@ -22,7 +22,7 @@ from api.routes.staff.forms import ConfirmForm, StaffForm, form_key, make_form
 from api.routes.staff.rendering import redirect, render
 from services_directory.accounts import StaffUser
 from services_directory.drafts import PENDING, ServiceDraft
-from services_directory.models import Service
+from services_directory.models import Organization, Service
 from staff import drafts
 from staff.errors import InvalidChange
 from staff.policy import Permission, Target, can
@@ -53,7 +53,7 @@ def queue(request: Request, db: SessionDep, staff: Reviewer) -> HTMLResponse:
 def _context(
     db: Session, staff: SignedIn, draft: ServiceDraft, settings: Any, **extra: Any
 ) -> dict[str, Any]:
-    service = db.get(Service, draft.service_id)
+    service = db.get(Service, draft.service_id) if draft.service_id else None
     author = db.get(StaffUser, draft.author_id)
     approvals = drafts.approvals_of(db, draft)
     approvers = [db.get(StaffUser, a.approver_id) for a in approvals]
@@ -67,6 +67,8 @@ def _context(
     context = {
         "draft": draft,
         "service": service,
+        "organisation": db.get(Organization, draft.organisation_id),
+        "name": service.name if service else draft.proposed.get("name") or "A new service",
         "author": author.display_name if author else "a former member of staff",
         "changes": differences(draft.base, draft.proposed),
         "approvers": [a.display_name for a in approvers if a],
@@ -173,4 +175,6 @@ def withdraw(
     draft = drafts.visible_draft(db, staff.user, draft_id)
     drafts.withdraw(db, staff.user, draft, clock())
     db.commit()
+    if draft.service_id is None:
+        return redirect(f"/staff/organisations/{draft.organisation_id}")
     return redirect(f"/staff/services/{draft.service_id}")
