@@ -64,10 +64,15 @@ class DigestReport:
     def summary(self) -> str:
         """One line for the audit log and the command's output."""
         return (
-            f"{self.organisations} organisations sent {self.messages} messages listing "
-            f"{self.services} services; {len(self.without_contacts)} without contacts; "
+            f"{_count(self.organisations, 'organisation')} sent "
+            f"{_count(self.messages, 'message')} listing {_count(self.services, 'service')}; "
+            f"{len(self.without_contacts)} without contacts; "
             f"{self.already_sent} already sent this week; {self.failed} failed"
         )
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
 
 
 def _contacts(db: Session, organisation: Organization) -> list[str]:

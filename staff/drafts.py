@@ -97,6 +97,8 @@ def propose(
     if profile is not None and profile.crisis and proposed.get("notice_closed"):
         # The crisis response must always offer every crisis line (hazard H18).
         raise InvalidChange("notice", "A crisis line is never shown as closed by a notice")
+    if profile is not None and profile.crisis and (proposed.get("review_interval_months") or 1) > 1:
+        raise InvalidChange("review_interval_months", "A crisis line is checked every month")
     draft = open_draft(db, service.id)
     if draft is not None and draft.author_id != user.id:
         raise InvalidChange("reason", "Someone else's change to this service is waiting for review")

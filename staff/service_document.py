@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services_directory import wording
+from services_directory.freshness import ServiceReview
 from services_directory.localities import load_localities
 from services_directory.models import (
     Attribute,
@@ -27,6 +28,7 @@ from services_directory.models import (
 )
 from services_directory.search.rows import TIER_PREFIX
 from staff.service_hours import read_hours, shown_hours
+from staff.service_places import read_places, shown_places
 
 Document = dict[str, Any]
 # Contact routes that are phone numbers, mirrored into the HSDS `phone` table.
@@ -69,12 +71,14 @@ FIELDS = (
     Field("needs", "Needs it meets"),
     Field("localities", "Localities"),
     Field("languages", "Languages"),
+    Field("places", "Places"),
     Field("open_24_7", "Open 24 hours"),
     Field("hours", "Opening hours"),
     Field("closed_on_bank_holidays", "Closed on bank holidays"),
     Field("notice", "Notice on the card"),
     Field("notice_until", "Notice shown until"),
     Field("notice_closed", "Closed until then"),
+    Field("review_interval_months", "Checked every (months)"),
 )
 REFERRAL = {
     "self": "They can get in touch themselves",
@@ -106,7 +110,7 @@ def empty_document() -> Document:
     doc: Document = dict.fromkeys((*SERVICE_COLUMNS, *PROFILE_COLUMNS))
     doc |= dict.fromkeys(PROFILE_FLAGS, False)
     doc |= {"notice_until": None, "hours": [], "contact_modes": [], "needs": []}
-    doc |= {"localities": [], "languages": []}
+    doc |= {"localities": [], "languages": [], "places": [], "review_interval_months": None}
     return doc
 
 
@@ -139,6 +143,9 @@ def read_document(db: Session, service: Service) -> Document:
     until = profile.notice_until if profile else None
     doc["notice_until"] = until.isoformat() if until else None
     doc["hours"] = read_hours(db, service.id, doc["open_24_7"])
+    doc["places"] = read_places(db, service.id)
+    review = db.get(ServiceReview, service.id)
+    doc["review_interval_months"] = review.review_interval_months if review else None
     modes = db.scalars(
         select(ContactMode)
         .where(ContactMode.service_id == service.id)
@@ -188,6 +195,8 @@ def shown(key: str, value: Any) -> str:
         return "Yes" if value else "No"
     if key == "hours":
         return shown_hours(value)
+    if key == "places":
+        return shown_places(value)
     if key == "referral":
         return REFERRAL.get(value, str(value))
     if key == "contact_modes":

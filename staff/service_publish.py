@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services_directory import wording
+from services_directory.freshness import ServiceReview
 from services_directory.io.writer import BACK_OFFICE_AUTHOR, ChangeLog, WriteReport, upsert
 from services_directory.localities import load_localities
 from services_directory.models import (
@@ -33,6 +34,7 @@ from staff.service_document import (
     need_terms,
 )
 from staff.service_hours import write_hours
+from staff.service_places import write_places
 
 NEED_LINK = "need"
 NEW_NEED_RANK = "99"  # a need added by staff ranks after the curated order
@@ -66,9 +68,23 @@ def write_document(db: Session, service: Service, doc: Document, *, updated_by: 
         _write_localities(db, sid, doc["localities"], log)
         _write_languages(db, sid, doc["languages"], log)
         write_hours(db, sid, doc["hours"], doc["open_24_7"], log)
+        _write_review_interval(db, sid, doc.get("review_interval_months"))
+        write_places(db, sid, service.organization_id, doc.get("places") or [], log)
         log.flush(db)
     db.expire_all()
     return report
+
+
+def _write_review_interval(db: Session, sid: str, months: int | None) -> None:
+    """How often staff check the service (not an Open Referral field: not in the change log)."""
+    review = db.get(ServiceReview, sid)
+    if review is None:
+        if months is None:
+            return
+        review = ServiceReview(service_id=sid, withheld_from_bot=False)
+        db.add(review)
+    review.review_interval_months = months
+    db.flush()
 
 
 def _write_profile(

@@ -3,16 +3,21 @@ browser they drive (Debian's chromium through Playwright)."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy.engine import make_url
 
 from api.main import create_app
 from devkit.browser import CHROMIUM, launch
@@ -58,3 +63,42 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """`app` as built by the caller (with its own dependency overrides, say a clock the test
+    moves) under uvicorn on `port` (a free one by default) until the block ends; yields its base
+    URL. Knowing the port first lets the settings' PUBLIC_BASE_URL point at the server."""
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
+def scratch_database(backend: str, folder: Path, prefix: str = "staff_browser") -> Iterator[str]:
+    """A fresh, empty database: a SQLite file in `folder`, or a scratch database on the server of
+    TEST_DATABASE_URL (never that shared database itself), dropped after."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'directory.db'}"
+        return
+    server = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = server.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

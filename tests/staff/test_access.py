@@ -234,6 +234,9 @@ CSRF_SCENES: dict[str, Callable[[TestClient, Session, FakeClock], Scene]] = {
     "/staff/drafts/{draft_id}/approve": _scene_change("/staff/drafts/{draft_id}/approve"),
     "/staff/drafts/{draft_id}/return": _scene_change("/staff/drafts/{draft_id}/return"),
     "/staff/drafts/{draft_id}/withdraw": _scene_change("/staff/drafts/{draft_id}/withdraw"),
+    "/staff/organisations/{organisation_id}/edit": _scene_change(
+        "/staff/organisations/{organisation_id}/edit"
+    ),
     "/staff/organisations/{organisation_id}/services/new": _scene_change(
         "/staff/organisations/{organisation_id}/services/new"
     ),

@@ -5,20 +5,15 @@ and axe finds no serious or critical violation on the pages of a change."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from devkit.browser import AXE, axe_violations, open_page
 from services_directory.curated import curated_id, load_curated
@@ -27,7 +22,7 @@ from services_directory.models import Organization
 from staff.policy import Role
 from tests.services_directory.dbtest import BACKENDS
 from tests.staff.helpers import PASSWORD, make_user
-from tests.staff.live import chromium, served
+from tests.staff.live import chromium, scratch_database, served
 
 pytestmark = pytest.mark.browser
 
@@ -44,24 +39,6 @@ class Live:
     states: dict[str, Any] = field(default_factory=dict)  # cookies of each account signed in
 
 
-@contextmanager
-def _database(backend: str, folder: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a scratch PostgreSQL database dropped after."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'directory.db'}"
-        return
-    server = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"staff_browser_{uuid.uuid4().hex[:10]}"
-    admin = server.set(drivername="postgresql", database="postgres").render_as_string(False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def live(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -69,7 +46,7 @@ def live(
     """The app under uvicorn with the curated directory, an editor of the trust, two reviewers
     and a council admin (two-factor on for all but the editor)."""
     folder = tmp_path_factory.mktemp(f"staff-changes-{request.param}")
-    with _database(request.param, folder) as url:
+    with scratch_database(request.param, folder) as url:
         migrate(url)
         engine = make_engine(url)
         with make_session_factory(engine)() as db, db.begin():

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from services_directory.accounts import StaffAuditEvent, StaffUser
 from services_directory.curated import curated_id, load_curated
 from services_directory.drafts import ServiceDraft, ServiceVersion
-from services_directory.models import MetadataEntry, Organization, Phone, Service
+from services_directory.freshness import ServiceReview
+from services_directory.models import (
+    MetadataEntry,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+)
 from services_directory.search import search
 from staff.policy import Role
 from staff.service_document import read_document
@@ -571,3 +578,115 @@ def test_a_returned_new_service_is_changed_and_sent_again_by_its_author(
     draft = db.get(ServiceDraft, draft.id)
     assert draft.status == "pending" and draft.proposed["minimum_age"] == 11
     assert db.scalar(select(func.count()).select_from(ServiceDraft)) == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("manager", 200), ("admin", 200), ("editor", 403), ("reviewer", 403)]
+)
+def test_who_may_change_an_organisations_details(
+    app_factory, db: Session, world: World, clock: FakeClock, who: str, status: int
+) -> None:
+    client = app_factory()
+    sign_in(client, getattr(world, who), clock)
+    assert client.get(f"/staff/organisations/{world.trust.id}/edit", headers=HTML).status_code == (
+        status
+    )
+
+
+def test_a_manager_changes_their_organisation_and_never_another(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    client = app_factory()
+    sign_in(client, world.manager, clock)
+    nspcc = db.get(Service, curated_id(CRISIS)).organization_id
+    assert client.get(f"/staff/organisations/{nspcc}/edit", headers=HTML).status_code == 404
+    path = f"/staff/organisations/{world.trust.id}/edit"
+    page = client.get(path, headers=HTML)
+    values = _form_values(page.text) | {"website": "http://insecure.example", "reason": "x"}
+    refused = client.post(path, data=values, headers=HTML)
+    assert refused.status_code == 422 and "starting with https://" in refused.text
+    values |= {"website": "https://eastbridge.example/", "reason": "New website"}
+    assert client.post(path, data=values, headers=HTML).status_code == 303
+    db.expire_all()
+    assert db.get(Organization, world.trust.id).website == "https://eastbridge.example/"
+    logged = db.scalars(
+        select(MetadataEntry).where(
+            MetadataEntry.resource_id == world.trust.id, MetadataEntry.field_name == "website"
+        )
+    ).all()
+    assert [e.updated_by for e in logged] == ["services_directory back office"]
+    entry = db.scalars(
+        select(StaffAuditEvent).where(StaffAuditEvent.action == "organisation.changed")
+    ).one()
+    assert entry.detail == "website: New website"
+    token = csrf_of(page.text)
+    response = client.post(
+        f"/staff/organisations/{nspcc}/edit",
+        data={"csrf_token": token, "name": "Taken over", "reason": "x"},
+        headers=HTML,
+    )
+    assert response.status_code == 404
+
+
+def test_the_review_interval_is_changed_through_review_and_stays_monthly_for_crisis_lines(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    editor, reviewer, admin = app_factory(), app_factory(), app_factory()
+    sign_in(editor, world.editor, clock)
+    sign_in(reviewer, world.reviewer, clock)
+    sign_in(admin, world.admin, clock)
+    sid = curated_id(OWN)
+    assert _edit(editor, sid, review_interval_months="6", reason="Busy sector").status_code == 303
+    assert _act(reviewer, _draft_of(db, sid).id, "approve").status_code == 303
+    db.expire_all()
+    assert db.get(ServiceReview, sid).review_interval_months == 6
+    too_long = _edit(editor, sid, review_interval_months="36", reason="Rarely changes")
+    assert too_long.status_code == 422 and "from 1 to 24" in too_long.text
+    crisis = _edit(admin, curated_id(CRISIS), review_interval_months="12", reason="Less often")
+    assert crisis.status_code == 422 and "A crisis line is checked every month" in crisis.text
+
+
+def test_places_are_added_changed_and_removed_without_touching_a_shared_place(
+    app_factory, db: Session, world: World, clock: FakeClock
+) -> None:
+    sid = curated_id(OWN)
+    editor, reviewer = app_factory(), app_factory()
+    sign_in(editor, world.editor, clock)
+    sign_in(reviewer, world.reviewer, clock)
+    page = editor.get(f"/staff/services/{sid}/edit", headers=HTML).text
+    rows = sorted({int(n) for n in re.findall(r'name="places-(\d+)-name"', page)})
+    blank = {f"places-{n}-{k}": "" for n in rows for k in ("name", "address", "town", "postcode")}
+    first = rows[0]
+    place = {
+        f"places-{first}-name": "Eastbridge Library",
+        f"places-{first}-address": "1 High Street",
+        f"places-{first}-town": "London",
+        f"places-{first}-postcode": "e14 2bb",
+    }
+    bad = _edit(editor, sid, reason="Place", **(blank | place | {f"places-{first}-name": ""}))
+    assert bad.status_code == 422 and "Enter the place&#39;s name" in bad.text
+    assert _edit(editor, sid, reason="Where we are", **(blank | place)).status_code == 303
+    assert _act(reviewer, _draft_of(db, sid).id, "approve").status_code == 303
+    db.expire_all()
+    places = read_document(db, db.get(Service, sid))["places"]
+    assert places == [
+        {
+            "name": "Eastbridge Library",
+            "address": "1 High Street",
+            "town": "London",
+            "postcode": "E14 2BB",
+        }
+    ]
+    library = db.scalars(select(ServiceAtLocation).where(ServiceAtLocation.service_id == sid)).one()
+    # Another service shares the place: moving this one elsewhere leaves it to the other.
+    other = curated_id("eastbridge-bereavement-group")
+    db.add(ServiceAtLocation(id="shared-link", service_id=other, location_id=library.location_id))
+    db.flush()
+    clock.advance(minutes=5)
+    moved = place | {f"places-{first}-address": "2 Market Square"}
+    page = editor.get(f"/staff/services/{sid}/edit", headers=HTML).text
+    assert _edit(editor, sid, reason="We moved", **(blank | moved)).status_code == 303
+    assert _act(reviewer, _draft_of(db, sid).id, "approve").status_code == 303
+    db.expire_all()
+    assert read_document(db, db.get(Service, sid))["places"][0]["address"] == "2 Market Square"
+    assert read_document(db, db.get(Service, other))["places"][0]["address"] == "1 High Street"

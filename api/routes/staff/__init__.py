@@ -20,6 +20,7 @@ from api.routes.staff import (
     history,
     invitations,
     oidc,
+    organisation_edit,
     review,
     set_up,
     sign_in,
@@ -43,5 +44,6 @@ def install(app: FastAPI) -> None:
     app.include_router(directory.router)
     app.include_router(freshness.router)
     app.include_router(edit.router)
+    app.include_router(organisation_edit.router)
     app.include_router(review.router)
     app.include_router(history.router)

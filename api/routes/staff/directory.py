@@ -175,5 +175,6 @@ def organisation_page(
         if staff.can(Permission.SERVICES_VIEW)
         else [],
         "may_add": can(staff.actor, Permission.SERVICES_EDIT, target_of(organisation)),
+        "may_change": can(staff.actor, Permission.ORGANISATIONS_EDIT, target_of(organisation)),
     }
     return render(request, "organisation.html", context, staff=staff)

@@ -51,12 +51,14 @@ ORDER = [
     "url",
     "email",
     "contact_modes",
+    "places",
     "hours",
     "notice",
     "notice_year",
     "needs",
     "localities",
     "languages",
+    "review_interval_months",
     "reason",
 ]
 

@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from api.routes.staff.forms import StaffForm
+from services_directory.localities import POSTCODE_RE
 from services_directory.schedules import DAYS
 from services_directory.search.types import CONTACT_MODES, OLDEST_AGE, YOUNGEST_AGE
 from staff.service_document import MODE_NAMES, PHONE_TYPES, REFERRAL, Document
@@ -84,6 +85,38 @@ class HoursForm(Form):
             raise ValidationError("It must close after it opens (24:00 for midnight)")
 
 
+class PlaceForm(Form):
+    """One place where the service is found (a row of the service form)."""
+
+    name = StringField("Name of the place", [Length(max=200)])
+    address = StringField("Street address", [Length(max=300)])
+    town = StringField("Town or city", [Length(max=100)])
+    postcode = StringField("Postcode", [Length(max=10)])
+
+    def _filled(self) -> bool:
+        return any(
+            (f.data or "").strip() for f in (self.name, self.address, self.town, self.postcode)
+        )
+
+    def validate_name(self, field: Any) -> None:
+        if self._filled() and not (field.data or "").strip():
+            raise ValidationError("Enter the place's name")
+
+    def validate_address(self, field: Any) -> None:
+        if self._filled() and not (field.data or "").strip():
+            raise ValidationError("Enter the street address")
+
+    def validate_postcode(self, field: Any) -> None:
+        code = " ".join((field.data or "").upper().split())
+        if code and not POSTCODE_RE.match(code.replace(" ", "")):
+            raise ValidationError("Enter a full UK postcode, like E1 6AN")
+
+
+def _postcode(text: str | None) -> str:
+    compact = "".join((text or "").upper().split())
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
+
+
 def _text(max_length: int) -> list[Any]:
     return [Optional(), Length(max=max_length, message=f"Use {max_length} characters or fewer")]
 
@@ -117,6 +150,7 @@ class ServiceForm(StaffForm):
         [Optional(), Length(max=320), Email("Enter an e-mail address like name@example.org")],
     )
     contact_modes = FieldList(FormField(RouteForm), min_entries=1, max_entries=20)
+    places = FieldList(FormField(PlaceForm), min_entries=0, max_entries=10)
     open_24_7 = BooleanField("Open 24 hours, every day")
     hours = FieldList(FormField(HoursForm), min_entries=0, max_entries=14)
     closed_on_bank_holidays = BooleanField("Closed on bank holidays")
@@ -125,6 +159,10 @@ class ServiceForm(StaffForm):
     notice_month = IntegerField("Month", [Optional()])
     notice_year = IntegerField("Year", [Optional()])
     notice_closed = BooleanField("The service is closed until then")
+    review_interval_months = IntegerField(
+        "Check it is still right every ... months",
+        [Optional(), NumberRange(1, 24, "Enter a number of months from 1 to 24")],
+    )
     needs = SelectMultipleField("Needs it meets", choices=[])
     localities = SelectMultipleField("Localities", choices=[])
     languages = SelectMultipleField("Languages", choices=[])
@@ -212,6 +250,7 @@ def document_of(form: ServiceForm) -> Document:
     doc["tells_parents"] = _yes_no(form.tells_parents.data)
     doc["minimum_age"] = form.minimum_age.data
     doc["maximum_age"] = form.maximum_age.data
+    doc["review_interval_months"] = form.review_interval_months.data
     doc["contact_modes"] = [
         {
             "mode": row.form.mode.data,
@@ -224,6 +263,19 @@ def document_of(form: ServiceForm) -> Document:
     ]
     for key in ("needs", "localities", "languages"):
         doc[key] = sorted(set(getattr(form, key).data or []))
+    doc["places"] = sorted(
+        (
+            {
+                "name": " ".join(row.form.name.data.split()),
+                "address": " ".join(row.form.address.data.split()),
+                "town": " ".join((row.form.town.data or "").split()),
+                "postcode": _postcode(row.form.postcode.data),
+            }
+            for row in form.places.entries
+            if (row.form.name.data or "").strip()
+        ),
+        key=lambda p: tuple(str(p[k]).lower() for k in ("name", "address", "town", "postcode")),
+    )
     doc["referral"] = form.referral.data or None
     for flag in FLAGS:
         doc[flag] = bool(getattr(form, flag).data)
@@ -257,6 +309,7 @@ def fill(form: ServiceForm, doc: Document) -> None:
     form.tells_parents.data = _from_yes_no(doc.get("tells_parents"))
     form.minimum_age.data = doc.get("minimum_age")
     form.maximum_age.data = doc.get("maximum_age")
+    form.review_interval_months.data = doc.get("review_interval_months")
     while form.contact_modes.entries:
         form.contact_modes.pop_entry()
     for route in doc.get("contact_modes") or []:
@@ -266,6 +319,10 @@ def fill(form: ServiceForm, doc: Document) -> None:
     form.referral.data = doc.get("referral") or ""
     for flag in FLAGS:
         getattr(form, flag).data = bool(doc.get(flag))
+    while form.places.entries:
+        form.places.pop_entry()
+    for place in doc.get("places") or []:
+        form.places.append_entry(place)
     while form.hours.entries:
         form.hours.pop_entry()
     for row in doc.get("hours") or []:
@@ -285,6 +342,9 @@ def add_spare_routes(form: ServiceForm) -> None:
     filled = sum(1 for row in form.contact_modes.entries if row.form.mode.data)
     while len(form.contact_modes.entries) < min(filled + SPARE_ROUTES, 20):
         form.contact_modes.append_entry()
+    filled = sum(1 for row in form.places.entries if (row.form.name.data or "").strip())
+    while len(form.places.entries) < min(filled + 1, 10):
+        form.places.append_entry()
     filled = sum(1 for row in form.hours.entries if row.form.days.data)
     while len(form.hours.entries) < min(filled + SPARE_ROUTES, 14):
         form.hours.append_entry()
