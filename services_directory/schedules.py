@@ -138,9 +138,9 @@ def rule_from(row: Mapping[str, Any]) -> Rule | None:
         month_days=month_days,
         opens=opens,
         closes=closes,
-        valid_from=_date(row.get("valid_from")),
-        valid_to=_date(row.get("valid_to")),
-        dtstart=_date(row.get("dtstart")),
+        valid_from=as_date(row.get("valid_from")),
+        valid_to=as_date(row.get("valid_to")),
+        dtstart=as_date(row.get("dtstart")),
         interval=int(interval) if interval else 1,
         monthly=str(row.get("freq") or "").upper() == "MONTHLY",
     )
@@ -151,7 +151,8 @@ def rules_from(rows: Iterable[Mapping[str, Any]]) -> tuple[Rule, ...]:
     return tuple(r for r in (rule_from(row) for row in rows) if r is not None)
 
 
-def _date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """A date column's value as a date (SQLite may hand back text; None when it is not one)."""
     if value is None or isinstance(value, dt.date):
         return value
     try:

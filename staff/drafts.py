@@ -112,8 +112,7 @@ def propose(
         )
         db.add(draft)
     else:
-        for approval in db.scalars(select(DraftApproval).where(DraftApproval.draft_id == draft.id)):
-            db.delete(approval)  # a changed draft is reviewed afresh
+        clear_approvals(db, draft)  # a changed draft is reviewed afresh
     draft.base, draft.proposed, draft.reason = base, proposed, reason
     draft.status, draft.return_reason, draft.updated_at = PENDING, None, now
     draft.needs_two_approvers = changes_crisis_numbers(db, service, base, proposed)
@@ -154,8 +153,7 @@ def return_draft(
     _review_allowed(user, draft)
     draft.return_reason = reason_of(reason, "return_reason")
     draft.status, draft.updated_at = RETURNED, now
-    for approval in db.scalars(select(DraftApproval).where(DraftApproval.draft_id == draft.id)):
-        db.delete(approval)
+    clear_approvals(db, draft)
     db.flush()
     audit.record(
         db,
@@ -184,6 +182,12 @@ def approvals_of(db: Session, draft: ServiceDraft) -> list[DraftApproval]:
             .order_by(DraftApproval.approved_at)
         )
     )
+
+
+def clear_approvals(db: Session, draft: ServiceDraft) -> None:
+    """Forget the draft's approvals: it changed, or went back to its author."""
+    for approval in approvals_of(db, draft):
+        db.delete(approval)
 
 
 def approvals_needed(draft: ServiceDraft) -> int:

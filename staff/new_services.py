@@ -13,7 +13,7 @@ from services_directory.accounts import StaffUser
 from services_directory.drafts import OPEN_STATUSES, PENDING, ServiceDraft
 from services_directory.models import Organization
 from staff import audit
-from staff.drafts import allowed, approvals_of, reason_of
+from staff.drafts import allowed, clear_approvals, reason_of
 from staff.errors import InvalidChange, PermissionDenied
 from staff.policy import Permission
 from staff.service_document import Document, empty_document
@@ -37,8 +37,7 @@ def propose_new(
     if again is not None:
         if not is_own_new_draft(again, user, organisation):
             raise PermissionDenied("only its author changes a draft of a new service")
-        for approval in approvals_of(db, again):
-            db.delete(approval)  # a changed draft is reviewed afresh
+        clear_approvals(db, again)  # a changed draft is reviewed afresh
         again.proposed, again.reason, again.status = proposed, reason, PENDING
         again.return_reason, again.updated_at = None, now
         db.flush()

@@ -176,13 +176,6 @@ def _free(profile: Any, costs: Sequence[Any]) -> bool:
     return bool(amounts) and all(not a for a in amounts)
 
 
-def _date_of(value: Any) -> dt.date | None:
-    """A date column's value (SQLite may hand back text)."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def _entry(
     index: int, svc: dict[str, Any], ctx: _Context
 ) -> tuple[_Entry, dict[str, str], dict[str, int]]:
@@ -255,7 +248,7 @@ def _entry(
         referral=profile["referral"] if profile else None,
         who_is_told=(profile["who_is_told"] if profile else None) or "",
         notice=(profile["notice"] if profile else None) or "",
-        notice_until=_date_of(profile["notice_until"]) if profile else None,
+        notice_until=schedules.as_date(profile["notice_until"]) if profile else None,
         notice_closed=bool(profile and profile["notice_closed"]),
     )
     fields = {

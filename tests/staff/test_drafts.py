@@ -690,3 +690,26 @@ def test_places_are_added_changed_and_removed_without_touching_a_shared_place(
     db.expire_all()
     assert read_document(db, db.get(Service, sid))["places"][0]["address"] == "2 Market Square"
     assert read_document(db, db.get(Service, other))["places"][0]["address"] == "1 High Street"
+
+
+# Each new page for each role, on the trust's own service and organisation: (path, the roles
+# that may open it). Every other role is refused (403), whatever it can see.
+CHANGE_ROUTES = [
+    ("/staff/services/{own}/edit", {"editor", "manager", "admin"}),
+    ("/staff/organisations/{trust}/services/new", {"editor", "manager", "admin"}),
+    ("/staff/organisations/{trust}/edit", {"manager", "admin"}),
+    ("/staff/services/{own}/history", {"editor", "manager", "admin", "reviewer"}),
+    ("/staff/review", {"admin", "reviewer"}),
+]
+
+
+@pytest.mark.parametrize("who", ["editor", "manager", "reviewer", "admin"])
+def test_each_change_page_for_each_role(
+    app_factory, db: Session, world: World, clock: FakeClock, who: str
+) -> None:
+    client = app_factory()
+    sign_in(client, getattr(world, who), clock)
+    for template, allowed in CHANGE_ROUTES:
+        path = template.format(own=curated_id(OWN), trust=world.trust.id)
+        expected = 200 if who in allowed else 403
+        assert client.get(path, headers=HTML).status_code == expected, (who, path)
