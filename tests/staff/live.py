@@ -13,16 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pyotp
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy.engine import make_url
 
 from api.main import create_app
-from devkit.browser import CHROMIUM, launch
+from devkit.browser import CHROMIUM, launch, open_page
 from devkit.stack import free_port
 from settings.app import Settings
+from tests.staff.helpers import PASSWORD
 
 
 @contextmanager
@@ -102,3 +104,33 @@ def scratch_database(backend: str, folder: Path, prefix: str = "staff_browser") 
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def signed_in(
+    browser: Browser,
+    url: str,
+    email: str,
+    secret: str | None,
+    states: dict[str, Any],
+    **options: Any,
+) -> Iterator[Page]:
+    """A page in a context of its own signed in as `email` at `url`: through the pages the first
+    time (a TOTP code works once), then with the cookies kept in `states`. Closed after, its
+    guard clean."""
+    context, page, guard = open_page(browser, 1024, 800, storage_state=states.get(email), **options)
+    try:
+        if email not in states:
+            page.goto(f"{url}/staff/sign-in")
+            page.get_by_label("Email address").fill(email)
+            page.get_by_label("Password", exact=True).fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            if secret:
+                page.get_by_label("Enter your security code").fill(pyotp.TOTP(secret).now())
+                page.get_by_role("button", name="Continue").click()
+            assert page.url == f"{url}/staff/", page.url
+            states[email] = context.storage_state()
+        yield page
+        guard.assert_clean()
+    finally:
+        context.close()

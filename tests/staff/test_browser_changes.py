@@ -10,19 +10,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from devkit.browser import AXE, axe_violations, open_page
+from devkit.browser import AXE, axe_violations
 from services_directory.curated import curated_id, load_curated
 from services_directory.db import make_engine, make_session_factory, migrate
 from services_directory.models import Organization
 from staff.policy import Role
 from tests.services_directory.dbtest import BACKENDS
-from tests.staff.helpers import PASSWORD, make_user
-from tests.staff.live import chromium, scratch_database, served
+from tests.staff.helpers import make_user
+from tests.staff.live import chromium, scratch_database, served, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -69,27 +68,9 @@ def browser() -> Iterator[Browser]:
 
 @contextmanager
 def _signed_in(browser: Browser, live: Live, email: str, **options: Any) -> Iterator[Page]:
-    """A page in a context of its own signed in as `email`: through the pages the first time (a
-    TOTP code works once), then with the cookies kept from then. Closed after, its guard clean."""
-    context, page, guard = open_page(
-        browser, 1024, 800, storage_state=live.states.get(email), **options
-    )
-    try:
-        if email not in live.states:
-            page.goto(f"{live.url}/staff/sign-in")
-            page.get_by_label("Email address").fill(email)
-            page.get_by_label("Password", exact=True).fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            secret = live.secrets[email]
-            if secret:
-                page.get_by_label("Enter your security code").fill(pyotp.TOTP(secret).now())
-                page.get_by_role("button", name="Continue").click()
-            assert page.url == f"{live.url}/staff/", page.url
-            live.states[email] = context.storage_state()
+    """A page signed in as `email` (live.py's `signed_in`, with this module's accounts)."""
+    with signed_in(browser, live.url, email, live.secrets[email], live.states, **options) as page:
         yield page
-        guard.assert_clean()
-    finally:
-        context.close()
 
 
 def _open_review(page: Page, live: Live, draft_url: str) -> None:

@@ -1,0 +1,180 @@
+"""axe on every staff page: signed in as a council admin and as an organisation editor, the test
+follows every link under /staff/ from the home page (in Debian's chromium, against the app served
+by uvicorn, SQLite and PostgreSQL) and runs axe on each page it reaches. Every GET page route of
+the app must be reached by someone, so a new page cannot escape the check: if one is not linked
+from anywhere with the data below, give the directory the record that makes it appear."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.routing import APIRoute
+from playwright.sync_api import Browser, Page
+from sqlalchemy import select
+
+from api.main import create_app
+from devkit.browser import AXE, axe_violations
+from services_directory.curated import curated_id, load_curated
+from services_directory.db import make_engine, make_session_factory, migrate
+from services_directory.models import Organization, Service
+from staff import drafts
+from staff.policy import Role
+from staff.service_document import read_document
+from tests.services_directory.dbtest import BACKENDS
+from tests.staff.helpers import make_user
+from tests.staff.live import chromium, scratch_database, served, signed_in
+
+pytestmark = pytest.mark.browser
+
+TRUST = "Eastbridge Youth Wellbeing Trust (example)"
+OWN, PUBLISHED = "eastbridge-youth-counselling", "eastbridge-bereavement-group"
+EDITOR, REVIEWER = "editor@trust.example", "reviewer@council.example"
+ADMIN = "admin@council.example"
+
+# GET routes that are not pages a signed-in person browses to: style sheets and scripts, the
+# identity provider's return address, and the steps before a session exists (axe checks those
+# signed out: test_browser.py for sign-in and its code, test_browser_journeys.py for set-up and
+# two-factor enrolment).
+NOT_BROWSED = re.compile(
+    r"^/staff/(assets/|sign-in(/code|/oidc/callback)?$|set-up/|two-factor$)",
+)
+# Links never followed: they end the session, or they lead out of the staff pages.
+NOT_FOLLOWED = re.compile(r"/sign-out|\.csv$|/export")
+# At most this many pages of one route (the pages of one kind share their template).
+PER_ROUTE = 3
+
+
+@dataclass
+class Live:
+    url: str
+    secrets: dict[str, str | None]
+    states: dict[str, Any] = field(default_factory=dict)  # cookies of each account signed in
+    reached: set[str] = field(default_factory=set)  # the routes the crawls reached
+
+
+def _seed(url: str) -> dict[str, str | None]:
+    """The curated directory, three accounts, a change already published (so there is a history
+    to compare and restore) and another waiting for review."""
+    now = dt.datetime.now(dt.UTC)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as db, db.begin():
+        load_curated(db)
+        trust = db.scalars(select(Organization).where(Organization.name == TRUST)).one()
+        editor = make_user(db, EDITOR, Role.ORGANISATION_EDITOR, trust)
+        reviewer = make_user(db, REVIEWER, Role.REVIEWER)
+        admin = make_user(db, ADMIN, Role.COUNCIL_ADMIN)
+        for slug, publish in ((PUBLISHED, True), (OWN, False)):
+            service = db.get(Service, curated_id(slug))
+            assert service is not None
+            proposed = read_document(db, service) | {"name": f"{service.name} (renamed)"}
+            draft = drafts.propose(db, editor, service, proposed, "A clearer name", now)
+            if publish:
+                assert drafts.approve(db, reviewer, draft, now)
+        secrets = {user.email: user.totp_secret for user in (editor, reviewer, admin)}
+    engine.dispose()
+    return secrets
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Live]:
+    folder = tmp_path_factory.mktemp(f"staff-axe-{request.param}")
+    with scratch_database(request.param, folder, prefix="staff_axe") as url:
+        migrate(url)
+        secrets = _seed(url)
+        with served(url, folder) as base:
+            yield Live(base, secrets)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+def _page_routes() -> list[APIRoute]:
+    """Every GET route of the staff pages (routers included into routers are walked too)."""
+
+    def walk(routes: list[Any]) -> Iterator[Any]:
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            yield from walk(inner.routes) if inner is not None else (route,)
+
+    return [
+        route
+        for route in walk(create_app().routes)
+        if isinstance(route, APIRoute)
+        and route.path.startswith("/staff")
+        and "GET" in route.methods
+        and not NOT_BROWSED.match(route.path)
+    ]
+
+
+def _route_of(routes: list[APIRoute], path: str) -> str | None:
+    for route in routes:
+        if route.path_regex.match(path):
+            return route.path
+    return None
+
+
+def _crawl(page: Page, live: Live, routes: list[APIRoute]) -> dict[str, list[str]]:
+    """Follow every link under /staff/ from the home page; axe on each page reached. Returns the
+    serious or critical violations by path, and adds each route reached to `live.reached`."""
+    found: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    per_route: dict[str, int] = {}
+    queue = deque(["/staff/"])
+    while queue:
+        path = queue.popleft()
+        route = _route_of(routes, urlsplit(path).path)
+        if path in seen or route is None or per_route.get(route, 0) >= PER_ROUTE:
+            continue
+        seen.add(path)
+        response = page.goto(f"{live.url}{path}")
+        assert response is not None
+        if response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            continue  # a link this person may not follow, or a download
+        per_route[route] = per_route.get(route, 0) + 1
+        serious = [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
+        found[path] = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in serious]
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            parts = urlsplit(href)
+            if parts.netloc != urlsplit(live.url).netloc or NOT_FOLLOWED.search(parts.path):
+                continue
+            link = parts.path + (f"?{parts.query}" if parts.query else "")
+            if link.startswith("/staff/") and link not in seen:
+                queue.append(link)
+    live.reached.update(r for p in found if (r := _route_of(routes, urlsplit(p).path)))
+    return found
+
+
+@pytest.mark.parametrize("email", [ADMIN, REVIEWER, EDITOR])
+def test_axe_finds_no_serious_or_critical_violation_on_any_page(
+    browser: Browser, live: Live, email: str
+) -> None:
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci --no-audit --no-fund` at the repo root")
+    routes = _page_routes()
+    # axe-core is injected as an inline script, so this context alone bypasses the CSP.
+    with signed_in(
+        browser, live.url, email, live.secrets[email], live.states, bypass_csp=True
+    ) as page:
+        found = _crawl(page, live, routes)
+    assert len(found) >= 5, found
+    assert found == {path: [] for path in found}, {p: v for p, v in found.items() if v}
+
+
+def test_every_staff_page_was_reached_by_someone(live: Live) -> None:
+    """Runs after the crawls above (pytest keeps the order of a module's tests)."""
+    if not live.reached:
+        pytest.fail("the crawls did not run before this test")
+    missing = sorted({route.path for route in _page_routes()} - live.reached)
+    assert missing == [], f"no link reaches these pages: {missing}"
