@@ -1,7 +1,8 @@
 """Changes with review in Debian's chromium, against the app served by uvicorn on a free port
 (SQLite, and PostgreSQL when TEST_DATABASE_URL is set): an editor's change is approved and
 published, a crisis line's new number waits for a second reviewer, a returned change shows why,
-and axe finds no serious or critical violation on the pages of a change."""
+an editor reaches no other organisation's service by address or by form, a form without its CSRF
+token is refused, and axe finds no serious or critical violation on the pages of a change."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from devkit.browser import AXE, axe_violations
 from services_directory.curated import curated_id, load_curated
 from services_directory.db import make_engine, make_session_factory, migrate
+from services_directory.drafts import ServiceDraft
 from services_directory.models import Organization
 from staff.policy import Role
 from tests.services_directory.dbtest import BACKENDS
@@ -27,6 +29,7 @@ pytestmark = pytest.mark.browser
 
 TRUST = "Eastbridge Youth Wellbeing Trust (example)"
 OWN, OTHER, CRISIS = "eastbridge-youth-counselling", "eastbridge-bereavement-group", "childline"
+OUTSIDE = "kooth"  # a service of another organisation
 EDITOR, ADMIN = "editor@trust.example", "admin@council.example"
 REVIEWERS = ("reviewer@council.example", "second@council.example")
 
@@ -34,6 +37,7 @@ REVIEWERS = ("reviewer@council.example", "second@council.example")
 @dataclass
 class Live:
     url: str
+    database_url: str
     secrets: dict[str, str | None]  # e-mail address: TOTP secret (None: no two-factor)
     states: dict[str, Any] = field(default_factory=dict)  # cookies of each account signed in
 
@@ -57,7 +61,7 @@ def live(
             secrets = {user.email: user.totp_secret for user in users}
         engine.dispose()
         with served(url, folder) as base:
-            yield Live(base, secrets)
+            yield Live(base, url, secrets)
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +178,63 @@ def test_a_returned_change_shows_the_editor_why(browser: Browser, live: Live) ->
         page.goto(draft_url)
         expect(page.locator("#draft-status")).to_have_text("Returned")
         expect(page.locator("#return-reason")).to_have_text("Give a number of weeks")
+
+
+def _drafts_of(live: Live, slug: str) -> int:
+    """How many drafts the database holds for the service."""
+    engine = make_engine(live.database_url)
+    try:
+        with make_session_factory(engine)() as db:
+            return len(
+                db.scalars(
+                    select(ServiceDraft).where(ServiceDraft.service_id == curated_id(slug))
+                ).all()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_an_editor_cannot_reach_another_organisations_service_by_url_or_form(
+    browser: Browser, live: Live
+) -> None:
+    theirs = curated_id(OUTSIDE)
+    with _signed_in(browser, live, EDITOR) as page:
+        for path in (
+            f"/staff/services/{theirs}",
+            f"/staff/services/{theirs}/edit",
+            f"/staff/services/{theirs}/history",
+        ):
+            response = page.goto(f"{live.url}{path}")
+            assert response is not None and response.status == 404, path
+            expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+        # The editor's own form, pointed by hand at the other organisation's service.
+        page.goto(f"{live.url}/staff/services/{curated_id(OWN)}/edit")
+        send = page.get_by_role("button", name="Send for review")
+        page.locator("form", has=send).evaluate(
+            "(form, action) => { form.action = action }", f"/staff/services/{theirs}/edit"
+        )
+        page.get_by_label("Why are you making this change?").fill("Not mine to change")
+        page.get_by_label("Name", exact=True).fill("Taken over")
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            send.click()
+        assert posted.value.status == 404
+        assert posted.value.url.endswith(f"/staff/services/{theirs}/edit")
+    assert _drafts_of(live, OUTSIDE) == 0
+
+
+def test_a_form_sent_without_its_csrf_token_is_refused(browser: Browser, live: Live) -> None:
+    before = _drafts_of(live, OTHER)
+    with _signed_in(browser, live, EDITOR) as page:
+        page.goto(f"{live.url}/staff/services/{curated_id(OTHER)}/edit")
+        page.locator('input[name="csrf_token"]').evaluate_all(
+            "inputs => inputs.forEach(i => i.remove())"
+        )
+        page.get_by_label("Why are you making this change?").fill("No token")
+        page.get_by_label("Name", exact=True).fill("Sent without a token")
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.get_by_role("button", name="Send for review").click()
+        assert posted.value.status == 403
+    assert _drafts_of(live, OTHER) == before
 
 
 def test_axe_finds_no_serious_or_critical_violations(browser: Browser, live: Live) -> None:
