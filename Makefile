@@ -14,7 +14,7 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:$(or $(ACTION_PORT),5055)/webhook
 APP_VENV := .venv/.requirements.sha256
 RASA_VENV := .venv-rasa/.requirements.sha256
 
-.PHONY: help install train db run admin digest test test-fast lint format pytest validate test-stories bench nlu-report safety-report clean
+.PHONY: help install train db run admin digest feed-import test test-fast lint format pytest validate test-stories bench nlu-report safety-report clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ admin: db ## Invite a council admin and print a one-time set-up link: make admin
 
 digest: db ## Send the weekly freshness reminder digest now (for cron; the Procfile's scheduler runs it too)
 	@.venv/bin/python -m staff.digest
+
+feed-import: db ## Fetch and stage the council's feed (FEED_URL) now (for cron)
+	@.venv/bin/python -m staff.feed_import
 
 lint: $(APP_VENV) ## ruff (lint and format), mypy, and the import rules (import-linter)
 	@echo "==> ruff"

@@ -167,6 +167,14 @@ class ChatTurn:
             "messages": messages,
         }
 
+    def disclosure_card(self, text: str, screened: ScreenResult) -> dict[str, Any] | None:
+        """The crisis or safeguarding card for words typed outside the conversation (feedback
+        on a service card), or None when the screen saw no sign of risk. There is no model to
+        weigh them, so a possible sign gets the card too, as in the chat's degraded path."""
+        if screened.level == "none" or screened.intent is None:
+            return None
+        return self._fail_safe_card(screened.intent, screened, about_someone_else(text), None)
+
     def _fit_contacts(self, age: int | None) -> list[dict[str, Any]]:
         shown, more = split_contacts(self._contacts(), age, len(self._contacts()))
         return shown + more

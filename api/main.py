@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.conversation import ChatTurn
 from api.rasa_client import RasaClient
-from api.routes import chat, health, openreferral, pages, staff
+from api.routes import chat, feedback, health, openreferral, pages, staff
 from dialogue.responses import domain_responses
 from services_directory.crisis import crisis_contacts
 from services_directory.db import make_engine, make_session_factory
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     errors.install(app)
     app.include_router(chat.router)
+    app.include_router(feedback.router)
     app.include_router(health.router)
     app.include_router(openreferral.router, prefix="/openreferral")
     app.include_router(pages.router)

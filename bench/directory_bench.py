@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -25,8 +24,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.scratch_postgres import scratch_postgres  # noqa: E402
 from bench.staff_bench import staff_changes  # noqa: E402
 from services_directory.db import make_engine, make_session_factory, migrate  # noqa: E402
 from services_directory.io import import_file  # noqa: E402
@@ -269,29 +268,6 @@ def staff_list(label: str, sessions: Any, runs: int = 20) -> None:
         )
 
 
-def postgres_url() -> tuple[str, str] | None:
-    admin = os.environ.get(
-        "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
-    try:
-        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(text("DROP DATABASE IF EXISTS directory_bench"))
-            connection.execute(text("CREATE DATABASE directory_bench"))
-        engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
-        print(f"  PostgreSQL: not reachable ({type(exc).__name__}); skipped")
-        return None
-    return admin, admin.rsplit("/", 1)[0] + "/directory_bench"
-
-
-def drop_postgres(admin: str) -> None:
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS directory_bench"))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--services", type=int, default=10_000)
@@ -303,13 +279,9 @@ def main() -> None:
         path.write_text(json.dumps(generate(args.services)), encoding="utf-8")
         print(f"  generated {path.stat().st_size / 1e6:.1f} MB of HSDS 3.0 JSON")
         run("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", path, args.queries)
-        pg = postgres_url()
-        if pg is not None:
-            admin, url = pg
-            try:
+        with scratch_postgres("directory_bench") as url:
+            if url is not None:
                 run("PostgreSQL", url, path, args.queries)
-            finally:
-                drop_postgres(admin)
 
 
 if __name__ == "__main__":

@@ -239,7 +239,13 @@ def main() -> None:
             bench_fuzzer(stack)
         finally:
             stack.stop_all()
-    for extra in ("bench/directory_bench.py", "bench/widget_bench.py"):
+    for extra in (
+        "bench/directory_bench.py",
+        "bench/import_bench.py",
+        "bench/widget_bench.py",
+        "bench/crosswalk_bench.py",
+        "bench/insights_bench.py",
+    ):
         if (ROOT / extra).exists():
             print()
             subprocess.run([sys.executable, str(ROOT / extra)], cwd=ROOT, check=True)

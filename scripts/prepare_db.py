@@ -13,6 +13,7 @@ sys.path.insert(0, str(ROOT))
 
 from services_directory.curated import load_curated  # noqa: E402
 from services_directory.db import make_engine, make_session_factory, migrate  # noqa: E402
+from services_directory.locality_edit import seed_localities  # noqa: E402
 from services_directory.models import Service  # noqa: E402
 from settings.app import get_settings  # noqa: E402
 
@@ -33,6 +34,10 @@ def main() -> None:
                 print("==> Loading the curated directory into the empty database", flush=True)
                 report = load_curated(session)
                 print(f"    {report.summary()}")
+            # The sample borough's localities (or LOCALITIES_FILE's) until admins change them.
+            seeded = seed_localities(session)
+            if seeded:
+                print(f"==> {seeded} localities from the localities file")
     finally:
         engine.dispose()
     print(f"==> Directory ready in {time.perf_counter() - started:.1f}s")

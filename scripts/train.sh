@@ -4,7 +4,9 @@
 # changing it needs no training.
 set -euo pipefail
 model=models/current.tar.gz
-# The locality lookup and synonyms come from the borough's localities file (one source).
+# The locality lookup and synonyms come from the borough's localities (the database's, else the
+# localities file); the generated file is part of bot/data, so a change of localities is a change
+# of the fingerprint below.
 .venv/bin/python scripts/generate_localities_nlu.py
 fingerprint_file=models/.fingerprint
 fingerprint=$(cat config.yml domain.yml requirements/rasa.txt requirements/models.txt \

@@ -2,7 +2,8 @@
 
     python -m services_directory migrate [--database-url URL]
     python -m services_directory load-curated [--database-url URL] [--data-dir DIR]
-    python -m services_directory import FILE_OR_FOLDER [--database-url URL]
+    python -m services_directory import FILE_OR_FOLDER [--skip-invalid] [--feed NAME]
+    python -m services_directory stage FILE_OR_FOLDER [--feed NAME]   (then publish/discard BATCH)
     python -m services_directory export DIR --format json|csv [--database-url URL]
     python -m services_directory search [--need N] [--text T] [--age A] ... (prints JSON)
 
@@ -20,6 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from services_directory import import_cli
 from services_directory.db import default_database_url, make_engine, make_session_factory, migrate
 from services_directory.errors import DirectoryError, InvalidRecord
 
@@ -66,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--data-dir", default=None, help="folder of the curated YAML files")
     i = add("import", "import HSDS 3.0 / ORUK 3.0 JSON, a CSV data package folder or ORUK v1 JSON")
     i.add_argument("file", type=Path)
+    import_cli.add_import_options(i)
+    import_cli.add_commands(add)
     e = add("export", "export the directory as HSDS 3.0 JSON or the CSV data package")
     e.add_argument("dir", type=Path)
     e.add_argument("--format", choices=("json", "csv"), default="json")
@@ -121,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(report.summary())
                 for warning in report.warnings:
                     print(f"  warning: {warning}", file=sys.stderr)
+            elif args.command == "import" and (args.skip_invalid or args.feed):
+                return import_cli.run_import(args, session, Progress())
+            elif args.command in import_cli.COMMANDS:
+                return import_cli.run(args, session, Progress())
             elif args.command == "import":
                 from services_directory.io import import_file
 
@@ -130,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{result.summary()} in {time.monotonic() - started:.1f}s")
                 for line in result.not_mapped:
                     print(f"  {line}")
+                for line in result.cleaned[:MAX_ERRORS_SHOWN]:
+                    print(f"  cleaned: {line}")
                 for warning in result.warnings[:MAX_ERRORS_SHOWN]:
                     print(f"  warning: {warning}", file=sys.stderr)
                 if len(result.warnings) > MAX_ERRORS_SHOWN:

@@ -21,7 +21,13 @@ from services_directory.curated_model import entry_errors
 from services_directory.errors import InvalidRecord, RecordError
 from services_directory.io.records import RecordSet
 from services_directory.io.writer import CHANGE_LOG_AUTHOR, ChangeLog, WriteReport, upsert
-from services_directory.localities import Locality, load_localities
+from services_directory.localities import (
+    Locality,
+    file_localities,
+    load_localities,
+    read_localities,
+)
+from services_directory.locality_edit import seed_localities
 from services_directory.models import (
     Service,
     ServiceLocality,
@@ -346,11 +352,12 @@ def load_curated(
     from services_directory.io.importer import existing_ids, write_records
 
     folder = Path(directory) if directory else data_dir()
-    # The folder's own localities when it has them: checked and built from the same ones.
-    localities = (
+    # The localities admins defined when there are any; else the folder's own (or the configured
+    # file), which then seed the database: checked and built from the same ones.
+    localities = read_localities(session) or (
         load_localities(str(folder / "localities.yml"))
         if (folder / "localities.yml").is_file()
-        else load_localities()
+        else file_localities()
     )
     errors: list[RecordError] = []
     entries: list[dict[str, Any]] = []
@@ -388,6 +395,7 @@ def load_curated(
     errors.extend(records.errors)
     if errors:
         raise InvalidRecord(errors, str(folder))
+    seed_localities(session, localities)
 
     profiles = {sid: _profile_rows(e, sid) for e in entries for sid in [slugs[e["slug"]]]}
     modes: dict[str, dict[str, Any]] = {}

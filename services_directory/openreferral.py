@@ -91,7 +91,7 @@ def filtered_service_ids(session: Session, filters: ServiceFilters) -> list[str]
             raise InvalidSearch(
                 f"{filters.postcode!r} is not a UK postcode or postcode district", "postcode"
             )
-        locality = locality_for_postcode(filters.postcode)
+        locality = locality_for_postcode(filters.postcode, index.localities)
         covered = set(index.national)
         if locality is not None:
             covered |= index.by_locality.get(locality, set())

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
+    # Feedback on service cards (POST /api/feedback): posts a minute from one address, and from
+    # everyone together (counted in memory under a hash with a key never stored).
+    feedback_per_minute_per_client: int = Field(20, ge=1, le=10000)
+    feedback_per_minute_overall: int = Field(600, ge=1, le=1_000_000)
+    # Insights (aggregate counters only): weeks of counters kept; older weeks are deleted.
+    insights_retention_weeks: int = Field(156, ge=4, le=1040)
+
     # --- staff pages (/staff/): accounts, sessions, e-mail ---------------------------------
     # Keys the staff pages' CSRF tokens and the pseudonyms of throttled sign-in attempts.
     staff_secret_key: SecretStr = SecretStr(DEV_SECRET)
@@ -92,6 +99,15 @@ class Settings(BaseSettings):
     # When the scheduler process (Procfile) sends the weekly reminder digest, London time.
     staff_digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     staff_digest_hour: int = Field(8, ge=0, le=23)
+
+    # Imports (docs/staff/imports.md): the council's Open Referral feed, fetched and staged on a
+    # schedule (a crontab line, London time; none: only by hand), and the size of an upload.
+    feed_url: str | None = None
+    feed_name: str = Field("council", min_length=1, max_length=100)
+    feed_import_cron: str | None = None
+    feed_timeout_seconds: float = Field(60.0, gt=0, le=600)
+    feed_max_mb: int = Field(100, ge=1, le=2000)
+    import_upload_max_mb: int = Field(50, ge=1, le=2000)
 
     # E-mail. No SMTP_HOST: messages are written to MAIL_OUTBOX_DIR and nothing leaves the machine.
     smtp_host: str | None = None

@@ -52,6 +52,7 @@ class Permission(StrEnum):
     ORGANISATIONS_EDIT = "organisations.edit"
     ORGANISATIONS_CREATE = "organisations.create"
     TAXONOMY_EDIT = "taxonomy.edit"
+    LOCALITIES_VIEW = "localities.view"  # the council's localities: every role may read them
     LOCALITIES_EDIT = "localities.edit"
     IMPORTS_RUN = "imports.run"
     EXPORTS_RUN = "exports.run"
@@ -60,13 +61,17 @@ class Permission(StrEnum):
     USERS_CHANGE_ROLE = "users.change_role"
     USERS_DEACTIVATE = "users.deactivate"
     AUDIT_VIEW = "audit.view"
+    FEEDBACK_TRIAGE = "feedback.triage"  # young people's reports on services: read, resolve
+    INSIGHTS_VIEW = "insights.view"  # the partnership's aggregate counts, and their CSV
 
 
 P = Permission
-_READ = frozenset({P.SERVICES_VIEW, P.ORGANISATIONS_VIEW})
+_READ = frozenset({P.SERVICES_VIEW, P.ORGANISATIONS_VIEW, P.LOCALITIES_VIEW})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COUNCIL_ADMIN: frozenset(Permission),
-    Role.REVIEWER: _READ | {P.SERVICES_APPROVE, P.SERVICES_MARK_CHECKED, P.EXPORTS_RUN},
+    Role.REVIEWER: _READ
+    | {P.SERVICES_APPROVE, P.SERVICES_MARK_CHECKED, P.EXPORTS_RUN}
+    | {P.FEEDBACK_TRIAGE, P.INSIGHTS_VIEW},
     Role.ORGANISATION_MANAGER: _READ
     | {
         P.SERVICES_EDIT,
@@ -75,9 +80,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.USERS_VIEW,
         P.USERS_INVITE,
         P.USERS_DEACTIVATE,
+        P.FEEDBACK_TRIAGE,
     },
-    Role.ORGANISATION_EDITOR: _READ | {P.SERVICES_EDIT},
-    Role.READ_ONLY: _READ,
+    Role.ORGANISATION_EDITOR: _READ | {P.SERVICES_EDIT, P.FEEDBACK_TRIAGE},
+    # Read-only accounts (say the partnership's analysts) see the insights: counts only.
+    Role.READ_ONLY: _READ | {P.INSIGHTS_VIEW},
 }
 # What an organisation manager may do to accounts: only editors of their own organisation.
 ROLES_A_MANAGER_MANAGES = frozenset({Role.ORGANISATION_EDITOR})

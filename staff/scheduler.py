@@ -1,5 +1,6 @@
 """The scheduler process of the Procfile: runs the weekly reminder digest (`staff.digest`) at
-`STAFF_DIGEST_DAY` / `STAFF_DIGEST_HOUR`, London time, with APScheduler.
+`STAFF_DIGEST_DAY` / `STAFF_DIGEST_HOUR`, London time, with APScheduler; and, when `FEED_URL` and
+`FEED_IMPORT_CRON` are set, the re-import of the council's feed (`staff.feed_import`).
 
     python -m staff.scheduler
 
@@ -20,10 +21,11 @@ from apscheduler.triggers.cron import CronTrigger
 
 from services_directory.schedules import LONDON
 from settings.app import Settings, get_settings
-from staff import digest
+from staff import digest, feed_import
 
 logger = logging.getLogger(__name__)
 DIGEST_JOB = "freshness-digest"
+FEED_JOB = "feed-import"
 MISFIRE_GRACE_SECONDS = 6 * 3600  # down at the hour (a restart): still send it that morning
 
 
@@ -43,8 +45,20 @@ def run_digest(settings: Settings) -> None:
     logger.info("reminder digest: %s", report.summary())
 
 
+def run_feed_import(settings: Settings) -> None:
+    """The job: fetch and stage the council's feed (an error is logged; the process keeps
+    going)."""
+    try:
+        batch = feed_import.run(settings)
+    except feed_import.FeedFetchFailed as exc:
+        logger.error("feed import: %s", exc)
+        return
+    if batch is not None:
+        logger.info("feed import: batch %s %s", batch.id, batch.status)
+
+
 def build_scheduler(settings: Settings) -> BlockingScheduler:
-    """A scheduler with the digest job, not started."""
+    """A scheduler with the digest job (and the feed's re-import when set), not started."""
     scheduler = BlockingScheduler(timezone=LONDON)
     scheduler.add_job(
         run_digest,
@@ -55,6 +69,16 @@ def build_scheduler(settings: Settings) -> BlockingScheduler:
         max_instances=1,
         misfire_grace_time=MISFIRE_GRACE_SECONDS,
     )
+    if settings.feed_url and settings.feed_import_cron:
+        scheduler.add_job(
+            run_feed_import,
+            CronTrigger.from_crontab(settings.feed_import_cron, timezone=LONDON),
+            args=[settings],
+            id=FEED_JOB,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        )
     return scheduler
 
 

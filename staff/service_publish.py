@@ -234,7 +234,7 @@ def _write_needs(db: Session, sid: str, needs: list[str], log: ChangeLog) -> Non
 
 
 def _write_localities(db: Session, sid: str, wanted: list[str], log: ChangeLog) -> None:
-    known = load_localities()
+    known = load_localities(session=db)
     have = set(
         db.scalars(select(ServiceLocality.locality).where(ServiceLocality.service_id == sid))
     )
@@ -252,7 +252,8 @@ def _write_localities(db: Session, sid: str, wanted: list[str], log: ChangeLog) 
                 )
             )
         log.add("x_service_locality", sid, "delete", "locality", loc, None)
-    for loc in sorted(set(wanted) - have):
+    # A locality removed since the draft was written is left out: no tag without its locality.
+    for loc in sorted(set(wanted) - have - (set(wanted) - set(known))):
         db.add(ServiceLocality(service_id=sid, locality=loc, created_at=now, updated_at=now))
         place = known[loc]
         db.add(

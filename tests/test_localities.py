@@ -1,5 +1,6 @@
-"""The borough's localities have one source: a locality added to the localities file reaches the
-area question's buttons, the NLU's lookup table and synonyms, the answer readers and the search."""
+"""The borough's localities have one source: while admins have defined none in the database, a
+locality added to the localities file reaches the area question's buttons, the NLU's lookup table
+and synonyms, the answer readers and the search."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.actions.localities import place_names
 from bot.actions.steps import StepRunner
 from dialogue.answers import read_place
 from dialogue.responses import domain_responses
-from services_directory.db import make_engine, make_session_factory
+from services_directory.db import make_engine, make_session_factory, migrate
 from services_directory.errors import InvalidSearch
 from services_directory.localities import load_localities
 from services_directory.search import search
@@ -69,11 +70,17 @@ def test_a_new_locality_is_read_in_typed_answers(added_locality):
     assert "SE1" in districts
 
 
-def test_a_new_locality_is_a_place_the_search_knows(added_locality, curated_directory_url):
-    with make_session_factory(make_engine(curated_directory_url))() as session:
-        assert search(session, need="feeling_lonely", locality="southbank") is not None
+def test_a_new_locality_is_a_place_the_search_knows(added_locality, tmp_path):
+    # A database whose admins have defined no localities yet reads the localities file (one
+    # with localities, such as the curated directory's, is tested in test_localities_db*.py).
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        assert search(session, locality="southbank") == []
         with pytest.raises(InvalidSearch):
-            search(session, need="feeling_lonely", locality="atlantis")
+            search(session, locality="atlantis")
+    engine.dispose()
 
 
 def test_the_sample_borough_is_the_default():

@@ -213,6 +213,22 @@ log.addEventListener("click", (event) => {
   send(button.dataset.payload, button.textContent, event.detail === 0);
 });
 
+// The crisis card a feedback form got back (feedback.js): shown and read out like a reply.
+document.addEventListener("support-chat:show", (event) => {
+  const items = [];
+  for (const message of crisisFirst(event.detail?.messages)) {
+    const item = renderMessage(message);
+    if (!item) continue;
+    items.push(item);
+    announce(describe(message));
+  }
+  if (!items.length) return;
+  log.append(...items);
+  items[0].tabIndex = -1;
+  items[0].focus({ preventScroll: true });
+  scrollToShow(items[0], "start");
+});
+
 $("restart").addEventListener("click", startAgain);
 $("quick-exit").addEventListener("click", (event) => {
   event.preventDefault();

@@ -2,6 +2,7 @@
 // directory goes in with textContent, never as HTML; links come only from structured fields
 // (routes, url) and only with tel:, sms: or https:.
 import { say } from "./words.js";
+import { feedbackFor } from "./feedback.js";
 
 const SAFE_SCHEMES = ["tel:", "sms:", "https:"];
 
@@ -155,6 +156,8 @@ function serviceCard(s) {
   }
   const checked = checkedText(s.last_checked);
   if (checked) card.append(el("p", "small checked", checked));
+  const feedback = feedbackFor(s.id);
+  if (feedback) card.append(feedback);
   return card;
 }
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services_directory.crisis import contacts_by_slug, crisis_contacts
 from services_directory.db import make_engine, make_session_factory
+from services_directory.localities import Locality, load_localities
 from services_directory.search import SearchResult
 from settings.app import get_settings
 
@@ -54,6 +55,18 @@ class DirectoryAccess:
             yield session
         finally:
             session.close()
+
+    def localities(self) -> dict[str, Locality]:
+        """The borough's localities as the directory has them now (cached, checked every few
+        seconds), or the localities file if the directory can't be read."""
+        if self._session_factory is None:
+            return load_localities()  # the configured database's, without creating it
+        try:
+            with self.session() as session:
+                return load_localities(session=session)
+        except Exception:
+            logger.exception("directory unreadable: using the localities file")
+            return load_localities()
 
     def crisis_contacts(self) -> list[dict[str, Any]]:
         """The crisis contacts from the directory, or the built-in copy if it can't be read."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.directory import DirectoryAccess
+from bot.actions.directory import DirectoryAccess, default_session_factory
 from bot.actions.search import find_services, search_arguments
 from dialogue.ages import as_age
 from dialogue.cards import card_book, split_contacts
@@ -23,8 +23,9 @@ from dialogue.messages import (
     services_message,
 )
 from dialogue.state import Conversation
-from services_directory.localities import load_localities
+from services_directory.insights import record_offer
 from services_directory.search import search
+from settings.app import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class StepRunner(DirectoryAccess):
         online, skip = chosen["buttons"]
         places = [
             {"title": locality.name, "payload": f'/inform{{"locality": "{locality.id}"}}'}
-            for locality in load_localities().values()
+            for locality in self.localities().values()
         ]
         return {"type": "buttons", "text": chosen["text"], "buttons": [online, *places, skip]}
 
@@ -134,6 +135,16 @@ class StepRunner(DirectoryAccess):
             json_message=contacts_message(responses, lines, "utter_talk_now_none_open")
         )
 
+    def count_offer(self, arguments: dict[str, Any], service_ids: list[str]) -> None:
+        """Add this offer to the partnership's aggregate counters (never breaks the reply)."""
+        try:
+            factory = self._session_factory or default_session_factory()
+            weeks = get_settings().insights_retention_weeks
+        except Exception:
+            logger.warning("insights not counted: the directory is not configured")
+            return
+        record_offer(factory, arguments, service_ids, now=self.now(), retention_weeks=weeks)
+
     def risk_check(self, convo: Conversation, domain: dict[str, Any]) -> dict[str, Any]:
         """The kind direct question, with Yes / No / Not sure and the crisis lines in view."""
         lines, more = split_contacts(self.crisis_contacts(), as_age(convo.age), card_book().visible)
@@ -150,13 +161,17 @@ class StepRunner(DirectoryAccess):
         responses = domain["responses"]
         offset = int(convo.results_offset or 0) if step.more else 0
         shown = list(convo.shown_services or []) if step.more else []
+        searched: dict[str, Any] | None = None
         try:
             with self.session() as session:
                 arguments = {**search_arguments(convo), "now": self.now()}
                 results = find_services(session, arguments, offset, PAGE_SIZE)
+                searched = arguments
         except Exception:
             logger.exception("directory search failed")
             results = []
+        if searched is not None and not step.more:
+            self.count_offer(searched, [r.id for r in results])
         if not results:
             if step.follow_up:
                 dispatcher.utter_message(response="utter_services_none")

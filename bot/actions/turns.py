@@ -20,10 +20,12 @@ from dialogue.answers import read_answer
 from dialogue.flow import Step, read_in_context
 from dialogue.risk import turn_signal, user_parses
 from dialogue.state import Conversation, Turn
+from services_directory.localities import Locality
 
 
-def build_turn(tracker: Tracker) -> Turn:
-    """The latest user message as the pipeline read it, with the risk signals of every turn."""
+def build_turn(tracker: Tracker, localities: dict[str, Locality] | None = None) -> Turn:
+    """The latest user message as the pipeline read it, with the risk signals of every turn
+    (places read against `localities`, default: the configured ones)."""
     latest = tracker.latest_message or {}
     text = str(latest.get("text") or "")
     pressed = text.startswith("/")
@@ -31,7 +33,7 @@ def build_turn(tracker: Tracker) -> Turn:
     entities: dict[str, str] = {}
     for entity in latest.get("entities") or []:
         entities.setdefault(str(entity.get("entity")), str(entity.get("value")))
-    names, districts = place_names()
+    names, districts = place_names(localities)
     parses = user_parses(tracker.events)
     signals = tuple(turn_signal(p) for p in parses) or (turn_signal(latest),)
     return Turn(
@@ -66,7 +68,7 @@ class DialogueAction(StepRunner, Action, metaclass=ABCMeta):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        turn = build_turn(tracker)
+        turn = build_turn(tracker, self.localities())
         convo = Conversation.from_slots(tracker.get_slot)
         before = convo.as_slots()
         convo.start_turn(turn.number)

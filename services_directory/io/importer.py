@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services_directory.errors import InvalidRecord, RecordError
+from services_directory.io.cleaning import clean_records
 from services_directory.io.csv_package import read_csv_package
 from services_directory.io.hsds_json import read_hsds_json
 from services_directory.io.oruk_v1 import looks_like_v1, read_oruk_v1
@@ -40,6 +41,7 @@ class ImportReport:
     written: WriteReport = field(default_factory=WriteReport)
     warnings: list[str] = field(default_factory=list)
     not_mapped: list[str] = field(default_factory=list)
+    cleaned: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         total = sum(self.records.values())
@@ -114,7 +116,13 @@ def import_records(
     records.validate(existing_ids(session, records.referenced_ids()))
     if records.errors:
         raise InvalidRecord(records.errors, source)
-    return write_records(session, records, updated_by=updated_by, progress=progress)
+    written = write_records(session, records, updated_by=updated_by, progress=progress)
+    # The file's own terms become young people's needs as staff mapped them (the crosswalk).
+    # (Imported here: the crosswalk is built on io.writer, so io cannot import it at load.)
+    from services_directory.crosswalk import apply_crosswalk
+
+    apply_crosswalk(session, records.records.get("service", {}))
+    return written
 
 
 def import_file(
@@ -128,6 +136,7 @@ def import_file(
     path = Path(path)
     records, kind, not_mapped = read_file(path, progress)
     report = ImportReport(source=str(path), format=kind, not_mapped=not_mapped)
+    report.cleaned = [str(c) for c in clean_records(records)]
     report.records.update({t: len(v) for t, v in records.records.items()})
     report.written = import_records(session, records, source=str(path), progress=progress)
     report.warnings = records.warnings
@@ -142,6 +151,7 @@ def import_document(session: Session, document: Any, *, source: str = "document"
     else:
         records, not_mapped, kind = read_hsds_json(document, source=source), [], "HSDS 3.0 JSON"
     report = ImportReport(source=source, format=kind, not_mapped=not_mapped)
+    report.cleaned = [str(c) for c in clean_records(records)]
     report.records.update({t: len(v) for t, v in records.records.items()})
     report.written = import_records(session, records, source=source)
     report.warnings = records.warnings

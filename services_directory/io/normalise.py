@@ -14,7 +14,8 @@ DATETIME_KEYS = {"last_modified"}
 
 def normalise(value: Any, key: str = "") -> Any:
     """Drop nulls and empty arrays, sort arrays of records by id, write numbers and date-times one
-    way, and leave out the change-log entries the directory wrote itself."""
+    way, trim the spaces around text (the importer's cleaning trims them), and leave out the
+    change-log entries the directory wrote itself."""
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
@@ -39,6 +40,8 @@ def normalise(value: Any, key: str = "") -> Any:
         return items
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, str):
+        value = value.strip()
     if isinstance(value, str) and key in DATETIME_KEYS:
         try:
             return format_datetime(parse_datetime(value))
@@ -50,13 +53,13 @@ def normalise(value: Any, key: str = "") -> Any:
 
 
 def normalise_csv_package(folder: Path) -> dict[str, dict[str, dict[str, str]]]:
-    """A CSV package as {table: {id: {column: text}}}, empty cells dropped, duplicate files merged,
-    the directory's own change-log rows left out."""
+    """A CSV package as {table: {id: {column: text}}}, text trimmed, empty cells dropped,
+    duplicate files merged, the directory's own change-log rows left out."""
     raw, _ignored = read_csv_rows(folder)
     out: dict[str, dict[str, dict[str, str]]] = {}
     for table, rows in raw.items():
         for _name, _line, row in rows:
-            values = {k.strip(): v for k, v in row.items() if k and v not in (None, "")}
+            values = {k.strip(): v.strip() for k, v in row.items() if k and v and v.strip()}
             if table == "metadata" and values.get("updated_by", "").startswith(CHANGE_LOG_AUTHOR):
                 continue
             for k, v in list(values.items()):

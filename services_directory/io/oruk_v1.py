@@ -323,6 +323,10 @@ class V1Mapper:
         if not values["country"]:
             values["country"] = "GB"
             self.notes["addresses without a country were given GB (the UK profile's country)"] += 1
+        if not values["state_province"] and values["city"] and values["postal_code"]:
+            # Many UK feeds leave the county out; the postcode is what places the service.
+            values["state_province"] = values["city"]
+            self.notes["addresses without a county (state_province) were given their city"] += 1
         missing = [
             k for k in ("address_1", "city", "state_province", "postal_code") if not values[k]
         ]

@@ -36,6 +36,35 @@ def _validator(table: str) -> Draft202012Validator:
     return Draft202012Validator(record_schema(table))
 
 
+@cache
+def _quick_rules(table: str) -> tuple[dict[str, tuple[type, ...]], dict[str, set[Any]], list[str]]:
+    """The record schema of `table` as plain lookups: JSON types, enums and required fields."""
+    schema = record_schema(table)
+    types: dict[str, tuple[type, ...]] = {}
+    enums: dict[str, set[Any]] = {}
+    for name, prop in schema["properties"].items():
+        types[name] = (int, float) if "number" in prop["type"] else (str,)
+        if "enum" in prop:
+            enums[name] = {v for v in prop["enum"] if v is not None}
+    return types, enums, list(schema["required"])
+
+
+def _surely_valid(table: str, present: dict[str, Any]) -> bool:
+    """Whether a record passes its JSON schema, checked without jsonschema (which takes most of
+    the time of a big import); False means "ask jsonschema", which then says what is wrong."""
+    types, enums, required = _quick_rules(table)
+    for name, value in present.items():
+        wanted = types.get(name)
+        if wanted is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, wanted):
+            return False
+        allowed = enums.get(name)
+        if allowed is not None and value not in allowed:
+            return False
+    return all(name in present for name in required)
+
+
 def parse_datetime(value: str) -> dt.datetime:
     """Parse an ISO 8601 date-time ('Z' allowed); naive values are taken as UTC."""
     parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
@@ -172,7 +201,8 @@ class RecordSet:
             for record in by_id.values():
                 label = record.label()
                 present = {k: v for k, v in record.values.items() if v is not None and v != ""}
-                for err in validator.iter_errors(present):
+                errors = () if _surely_valid(table, present) else validator.iter_errors(present)
+                for err in errors:
                     if err.validator == "required":
                         missing = err.message.split("'")[1] if "'" in err.message else ""
                         self.error(label, missing, "is required")

@@ -7,8 +7,13 @@ from sqlalchemy import pool
 
 from services_directory import (
     accounts,  # noqa: F401 - registers the staff tables on Base
+    crosswalk_models,  # noqa: F401 - registers the need crosswalk's tables on Base
     drafts,  # noqa: F401 - registers the drafts and versions on Base
+    feedback,  # noqa: F401 - registers x_service_feedback on Base
     freshness,  # noqa: F401 - registers x_service_review on Base
+    import_models,  # noqa: F401 - registers the staged imports' tables on Base
+    insights,  # noqa: F401 - registers x_insight_counter on Base
+    locality_models,  # noqa: F401 - registers the council's localities on Base
 )
 from services_directory.db import make_engine
 from services_directory.models import Base

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from services_directory.freshness import ServiceReview
+from services_directory.locality_models import LocalityRecord
 from services_directory.models import MetadataEntry, Service
 from services_directory.search.index import SearchIndex, build_index
 from services_directory.search.refresh import IndexState, read_state, refreshed
@@ -52,8 +53,15 @@ def change_key(session: Session) -> tuple[Any, ...]:
         .scalar_subquery()
     )
     reviewed = select(func.max(ServiceReview.updated_at)).scalar_subquery()
-    row = session.execute(select(count, latest, services, withheld, reviewed)).one()
-    return (row[0], str(row[1]), row[2], row[3], str(row[4]))
+    # The localities the entries are read against (imported services are placed by postcode).
+    places = select(func.count()).select_from(LocalityRecord).scalar_subquery()
+    placed = select(func.max(LocalityRecord.updated_at)).scalar_subquery()
+    row = session.execute(select(count, latest, services, withheld, reviewed, places, placed)).one()
+    return (row[0], str(row[1]), row[2], row[3], str(row[4]), row[5], str(row[6]))
+
+
+def _same_localities(key: tuple[Any, ...], other: tuple[Any, ...]) -> bool:
+    return key[-2:] == other[-2:]
 
 
 def get_index(session: Session) -> SearchIndex:
@@ -67,8 +75,11 @@ def get_index(session: Session) -> SearchIndex:
         if cached is not None:
             per_engine.move_to_end(key)
             return cached.index
-        newest = next(reversed(per_engine.values()), None)
-    made = _refreshed(session, newest) if newest is not None else None
+        newest_key, newest = next(reversed(per_engine.items()), (None, None))
+    made = None
+    # Refreshed in place only while the localities are those the newest index was read with.
+    if newest is not None and newest_key is not None and _same_localities(key, newest_key):
+        made = _refreshed(session, newest)
     if made is None:
         state = read_state(session)  # before the rows: the index is of this state or later
         made = _Cached(build_index(session), state)

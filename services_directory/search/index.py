@@ -128,6 +128,8 @@ class SearchIndex:
     by_locality: dict[str, set[int]]
     national: set[int]
     everything: frozenset[int] = frozenset()
+    # The borough's localities the entries were read against (a search checks places with them).
+    localities: dict[str, Locality] = field(default_factory=dict)
     # Open or not, per service, for the London minute it was worked out in.
     _open_cache: dict[int, tuple[int, bool | None, bool]] = field(default_factory=dict)
 
@@ -306,12 +308,12 @@ def _postings(field_texts: list[dict[str, str]]) -> dict[str, dict[int, float]]:
     return dict(postings)
 
 
-def _context(rows: Rows, need_tier: dict[str, str]) -> _Context:
+def _context(rows: Rows, need_tier: dict[str, str], localities: dict[str, Locality]) -> _Context:
     languages = wording.languages()
     return _Context(
         rows=rows,
         need_tier=need_tier,
-        localities=load_localities(),
+        localities=localities,
         language_names={v["name"].lower(): k for k, v in languages.items()}
         | {v["code"].lower(): k for k, v in languages.items()},
     )
@@ -323,7 +325,8 @@ def build_entry(session: Session, service_id: str) -> _Entry | None:
     if not rows.services:
         return None
     need_tier, _names = need_terms(rows.terms)
-    entry, _fields, _ranks = _entry(0, rows.services[0], _context(rows, need_tier))
+    ctx = _context(rows, need_tier, load_localities(session=session))
+    entry, _fields, _ranks = _entry(0, rows.services[0], ctx)
     return entry
 
 
@@ -331,7 +334,7 @@ def build_index(session: Session) -> SearchIndex:
     """Read the directory and precompute what search needs."""
     rows = read_rows(session)
     need_tier, need_name = need_terms(rows.terms)
-    ctx = _context(rows, need_tier)
+    ctx = _context(rows, need_tier, load_localities(session=session))
     entries: list[_Entry] = []
     field_texts: list[dict[str, str]] = []
     by_need: dict[str, dict[int, int]] = {code: {} for code in need_tier}
@@ -359,4 +362,5 @@ def build_index(session: Session) -> SearchIndex:
         by_locality=dict(by_locality),
         national=national,
         everything=frozenset(range(len(entries))),
+        localities=ctx.localities,
     )

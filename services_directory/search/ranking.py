@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services_directory import schedules, text, wording
 from services_directory.errors import InvalidSearch
-from services_directory.localities import load_localities, locality_for_postcode, outward_code
+from services_directory.localities import Locality, locality_for_postcode, outward_code
 from services_directory.search.cache import get_index
 from services_directory.search.index import FIELD_WEIGHTS, SearchIndex, _Entry, build_entry
 from services_directory.search.types import (
@@ -61,9 +61,10 @@ def _whole(value: Any, low: int, high: int | None = None) -> bool:
     )
 
 
-def _place(locality: str | None, postcode: str | None) -> tuple[str | None, bool]:
+def _place(
+    localities: dict[str, Locality], locality: str | None, postcode: str | None
+) -> tuple[str | None, bool]:
     """(the locality id to search in, whether the postcode is outside the borough)."""
-    localities = load_localities()
     wanted: str | None = None
     if locality is not None:
         if locality not in localities:
@@ -122,7 +123,7 @@ def check_query(index: SearchIndex, now: dt.datetime | None, **arguments: Any) -
             f"unknown language {language!r}; known languages: {', '.join(wording.languages())}",
             "language",
         )
-    locality, outside = _place(arguments["locality"], arguments["postcode"])
+    locality, outside = _place(index.localities, arguments["locality"], arguments["postcode"])
     return Query(
         need=need,
         text=arguments["text"],
@@ -248,11 +249,36 @@ def search(
             continue
         score = _score(index, q, entry, matched.get(i, 0.0), any_open)
         ranked.append((_sort_key(index, q, entry, score), entry, score, service_open))
-    best = heapq.nsmallest(q.offset + q.limit, ranked, key=lambda item: item[0])
+    best = heapq.nsmallest(q.offset + q.limit + 1, ranked, key=lambda item: item[0])
+    best = _with_a_local_one(index, q, best, ranked)
     return [
         _result(index, q, entry, score, service_open, bool(matched.get(entry.index)))
         for _key, entry, score, service_open in best[q.offset : q.offset + q.limit]
     ]
+
+
+def _with_a_local_one(
+    index: SearchIndex, q: Query, best: list[Any], ranked: list[Any]
+) -> list[Any]:
+    """When the young person said where they are, the first cards include the best service near
+    them (young people told the borough that trusted people and places near them matter, and
+    online-only help can be a barrier): it takes the last of the first `limit` places if none of
+    them is local. The order is the same for every page, so "show more" loses nothing. Crisis
+    and safeguarding needs keep the crisis lines' order."""
+    if q.locality is None or q.limit < 2 or index.need_tier.get(q.need or "") in URGENT_TIERS:
+        return best
+
+    def local(item: Any) -> bool:
+        return q.locality in item[1].localities
+
+    if any(local(item) for item in best[: q.limit]):
+        return best
+    near = [item for item in ranked if local(item)]
+    if not near:
+        return best
+    first = min(near, key=lambda item: item[0])
+    rest = [item for item in best if item is not first]
+    return [*rest[: q.limit - 1], first, *rest[q.limit - 1 :]]
 
 
 def _result(
@@ -365,8 +391,9 @@ def _reasons(
     reasons: list[str] = []
     if index is not None and q.need is not None and q.need in index.need_name:
         reasons.append(wording.reason("need", need=index.need_name[q.need].lower()))
-    if q.locality is not None and q.locality in entry.localities:
-        reasons.append(wording.reason("near_you", locality=load_localities()[q.locality].name))
+    places = index.localities if index is not None else {}
+    if q.locality is not None and q.locality in entry.localities and q.locality in places:
+        reasons.append(wording.reason("near_you", locality=places[q.locality].name))
     if entry.open_24_7:
         reasons.append(wording.reason("open_24_7"))
     elif service_open or any(r.open_now for r in routes if r.mode != "website"):

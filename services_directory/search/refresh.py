@@ -269,7 +269,7 @@ def _assembled(
 ) -> SearchIndex:
     """The index of the services `listed` (in a full build's order): those in `rows` made anew,
     the others taken from `index`, renumbered; everything else as `build_index` makes it."""
-    ctx = _context(rows, index.need_tier)
+    ctx = _context(rows, index.need_tier, index.localities)
     fresh = {svc["id"]: svc for svc in rows.services}
     old_ranks: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for code, ranked in index.by_need.items():
@@ -316,6 +316,7 @@ def _assembled(
         by_locality=dict(by_locality),
         national=national,
         everything=frozenset(range(len(entries))),
+        localities=index.localities,
     )
 
 

@@ -28,6 +28,7 @@ from services_directory.io.export import (
 )
 from services_directory.models import (
     HSDS_TABLES,
+    Address,
     Contact,
     MetadataEntry,
     Phone,
@@ -252,3 +253,30 @@ def test_progress_is_reported(session: Session) -> None:
     )
     assert ("read", 1, 1) in seen
     assert any(stage.startswith("write") for stage, _, _ in seen)
+
+
+def test_a_v1_address_without_a_county_keeps_its_postcode(session: Session) -> None:
+    """Many UK feeds leave state_province out: the address (and so the place of the service,
+    found from its postcode) is kept, with the city as its county, and the report says so."""
+    place = {
+        "id": "addr-1",
+        "address_1": "2 High Street",
+        "city": "Eastbridge",
+        "postal_code": "E2 7AA",
+    }
+    service = {
+        "id": "svc-1",
+        "name": "Drop-in",
+        "status": "active",
+        "organization": {"id": "org-1", "name": "Council"},
+        "service_at_locations": [
+            {
+                "id": "sal-1",
+                "location": {"id": "loc-1", "name": "Hub", "physical_addresses": [place]},
+            }
+        ],
+    }
+    report = import_document(session, {"totalElements": 1, "content": [service]})
+    assert any("were given their city" in n for n in report.not_mapped), report.not_mapped
+    address = session.execute(select(Address)).scalar_one()
+    assert (address.postal_code, address.state_province) == ("E2 7AA", "Eastbridge")

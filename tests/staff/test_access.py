@@ -216,6 +216,79 @@ def _scene_freshness(path: str) -> Callable[[TestClient, Session, FakeClock], Sc
     return scene
 
 
+def _scene_locality(path: str) -> Callable[[TestClient, Session, FakeClock], Scene]:
+    """Signed in as an admin, on the sample borough's localities (Millfield's pages)."""
+
+    def scene(client: TestClient, db: Session, clock: FakeClock) -> Scene:
+        _signed_in_admin(client, db, clock)
+        data = {"name": "South Bank", "districts": "SE1", "aliases": ""}
+        return client, path.format(locality_id="millfield", direction="up"), data
+
+    return scene
+
+
+def _scene_crosswalk(path: str) -> Callable[[TestClient, Session, FakeClock], Scene]:
+    """Signed in as an admin, with a council's feed imported (its terms and suggestions)."""
+
+    def scene(client: TestClient, db: Session, clock: FakeClock) -> Scene:
+        from tests.services_directory.crosswalk_feed import EATING, VOCABULARY
+        from tests.staff.crosswalk_world import build
+
+        _signed_in_admin(client, db, clock)
+        build(db)
+        if path.endswith("/term"):
+            return (
+                client,
+                f"{path}?vocabulary={VOCABULARY}&code={VOCABULARY}:66",
+                {
+                    "needs": "feeling_lonely",
+                    "action": "save",
+                },
+            )
+        return client, path, {"suggestion": f"{EATING}|ages|-25", "decision": "confirm"}
+
+    return scene
+
+
+def _scene_import(path: str) -> Callable[[TestClient, Session, FakeClock], Scene]:
+    """Signed in as an admin, with a council's feed staged and waiting to be published."""
+
+    def scene(client: TestClient, db: Session, clock: FakeClock) -> Scene:
+        import json
+
+        from services_directory.io.staging import check_batch, create_batch
+        from tests.services_directory.feeds.messy import messy_feed
+
+        _signed_in_admin(client, db, clock)
+        payload = json.dumps(messy_feed()).encode()
+        batch = create_batch(
+            db, feed_name="council", source="c.json", payload=payload, staged_by="t", now=clock()
+        )
+        check_batch(db, batch.id, clock())
+        return client, path.format(batch_id=batch.id), {"feed": "council", "auto_publish": "yes"}
+
+    return scene
+
+
+def _scene_feedback(path: str) -> Callable[[TestClient, Session, FakeClock], Scene]:
+    """Signed in as an admin, with a young person's report on a service (and the insights)."""
+
+    def scene(client: TestClient, db: Session, clock: FakeClock) -> Scene:
+        from services_directory.feedback import file_report
+
+        _signed_in_admin(client, db, clock)
+        organisation = make_organisation(db, "Reported Org")
+        service = Service(
+            id=str(uuid.uuid4()), organization_id=organisation.id, name="Reported", status="active"
+        )
+        db.add(service)
+        db.flush()
+        report = file_report(db, service.id, "number_wrong", None, clock())
+        return client, path.format(report_id=report.id), {"outcome": "fixed", "start": ""}
+
+    return scene
+
+
 CSRF_SCENES: dict[str, Callable[[TestClient, Session, FakeClock], Scene]] = {
     "/staff/sign-in": _scene_sign_in,
     "/staff/sign-in/code": _scene_code,
@@ -252,6 +325,24 @@ CSRF_SCENES: dict[str, Callable[[TestClient, Session, FakeClock], Scene]] = {
     "/staff/services/{service_id}/release": _scene_freshness(
         "/staff/services/{service_id}/release"
     ),
+    "/staff/feedback/{report_id}": _scene_feedback("/staff/feedback/{report_id}"),
+    "/staff/insights/export": _scene_feedback("/staff/insights/export"),
+    "/staff/localities/new": _scene_locality("/staff/localities/new"),
+    "/staff/localities/{locality_id}/edit": _scene_locality("/staff/localities/{locality_id}/edit"),
+    "/staff/localities/{locality_id}/remove": _scene_locality(
+        "/staff/localities/{locality_id}/remove"
+    ),
+    "/staff/localities/{locality_id}/move/{direction}": _scene_locality(
+        "/staff/localities/{locality_id}/move/{direction}"
+    ),
+    "/staff/imports": _scene_import("/staff/imports"),
+    "/staff/imports/fetch": _scene_import("/staff/imports/fetch"),
+    "/staff/imports/feed": _scene_import("/staff/imports/feed"),
+    "/staff/imports/{batch_id}/publish": _scene_import("/staff/imports/{batch_id}/publish"),
+    "/staff/imports/{batch_id}/discard": _scene_import("/staff/imports/{batch_id}/discard"),
+    "/staff/crosswalk/term": _scene_crosswalk("/staff/crosswalk/term"),
+    "/staff/crosswalk/starter": _scene_crosswalk("/staff/crosswalk/starter"),
+    "/staff/bot-ready/suggestions": _scene_crosswalk("/staff/bot-ready/suggestions"),
 }
 
 

@@ -7,6 +7,7 @@ from anywhere with the data below, give the directory the record that makes it a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -23,11 +24,15 @@ from api.main import create_app
 from devkit.browser import AXE, axe_violations
 from services_directory.curated import curated_id, load_curated
 from services_directory.db import make_engine, make_session_factory, migrate
+from services_directory.io import import_document
+from services_directory.io.staging import check_batch, create_batch
 from services_directory.models import Organization, Service
 from staff import drafts
 from staff.policy import Role
 from staff.service_document import read_document
+from tests.services_directory.crosswalk_feed import council_feed
 from tests.services_directory.dbtest import BACKENDS
+from tests.services_directory.feeds.messy import messy_feed
 from tests.staff.helpers import make_user
 from tests.staff.live import chromium, scratch_database, served, signed_in
 
@@ -66,6 +71,7 @@ def _seed(url: str) -> dict[str, str | None]:
     engine = make_engine(url)
     with make_session_factory(engine)() as db, db.begin():
         load_curated(db)
+        import_document(db, council_feed())  # a feed's terms and suggestions (crosswalk pages)
         trust = db.scalars(select(Organization).where(Organization.name == TRUST)).one()
         editor = make_user(db, EDITOR, Role.ORGANISATION_EDITOR, trust)
         reviewer = make_user(db, REVIEWER, Role.REVIEWER)
@@ -77,6 +83,16 @@ def _seed(url: str) -> dict[str, str | None]:
             draft = drafts.propose(db, editor, service, proposed, "A clearer name", now)
             if publish:
                 assert drafts.approve(db, reviewer, draft, now)
+        # A council's messy feed staged (the imports pages and a batch's report).
+        batch = create_batch(
+            db,
+            feed_name="council",
+            source="council.json",
+            payload=json.dumps(messy_feed()).encode(),
+            staged_by=ADMIN,
+            now=now,
+        )
+        check_batch(db, batch.id, now)
         secrets = {user.email: user.totp_secret for user in (editor, reviewer, admin)}
     engine.dispose()
     return secrets

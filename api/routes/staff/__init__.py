@@ -13,12 +13,18 @@ from api.routes.staff import (
     account,
     assets,
     audit_log,
+    bot_ready,
+    crosswalk,
     directory,
     edit,
     errors,
+    feedback,
     freshness,
     history,
+    imports,
+    insights,
     invitations,
+    localities,
     oidc,
     organisation_edit,
     review,
@@ -47,3 +53,9 @@ def install(app: FastAPI) -> None:
     app.include_router(organisation_edit.router)
     app.include_router(review.router)
     app.include_router(history.router)
+    app.include_router(crosswalk.router)
+    app.include_router(bot_ready.router)
+    app.include_router(imports.router)
+    app.include_router(feedback.router)
+    app.include_router(insights.router)
+    app.include_router(localities.router)

@@ -114,7 +114,7 @@ def service_page(
     detail = directory.service_detail(db, service)
     checks = readiness_of(db, service.id)
     message = preview_message(db, service.id, clock())
-    localities = load_localities()
+    localities = load_localities(session=db)
     profile = service.profile
     rules = schedules.rules_from(
         [{c.name: getattr(s, c.name) for c in s.__table__.columns} for s in detail.schedules]

@@ -68,7 +68,7 @@ def _choices(db: Session, form: ServiceForm) -> None:
     offer_choices(
         form,
         [(t.code, t.name) for t in terms if t.code],
-        [(key, place.name) for key, place in load_localities().items()],
+        [(key, place.name) for key, place in load_localities(session=db).items()],
         [(key, info["name"]) for key, info in wording.languages().items()],
     )
 

@@ -1,0 +1,1 @@
+"""Realistic messy feeds written for the tests of staged imports."""
