@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.conversation import ChatTurn
 from api.rasa_client import RasaClient
-from api.routes import chat, feedback, health, openreferral, pages, staff
+from api.routes import chat, feedback, health, openreferral, pages, staff, workshop
 from dialogue.responses import domain_responses
 from services_directory.crisis import crisis_contacts
 from services_directory.db import make_engine, make_session_factory
@@ -103,5 +103,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(openreferral.router, prefix="/openreferral")
     app.include_router(pages.router)
     staff.install(app)
+    workshop.install(app)
     app.mount("/static", StaticFiles(directory=ROOT / "api" / "static"), name="static")
     return app

@@ -21,6 +21,13 @@ class Role(StrEnum):
     ORGANISATION_MANAGER = "organisation_manager"
     ORGANISATION_EDITOR = "organisation_editor"
     READ_ONLY = "read_only"
+    # The youth council workshop (/workshop/, issue 18): its staff...
+    MODERATOR = "moderator"
+    SAFETY_LEAD = "safety_lead"
+    RELEASE_MANAGER = "release_manager"
+    # ... and young people, with pseudonymous accounts: no back-office permission at all.
+    YOUTH_WRITER = "youth_writer"
+    PEER_REVIEWER = "peer_reviewer"
 
     @property
     def label(self) -> str:
@@ -34,10 +41,21 @@ ROLE_LABELS = {
     Role.ORGANISATION_MANAGER: "Organisation manager",
     Role.ORGANISATION_EDITOR: "Organisation editor",
     Role.READ_ONLY: "Read only",
+    Role.MODERATOR: "Workshop moderator",
+    Role.SAFETY_LEAD: "Safety lead",
+    Role.RELEASE_MANAGER: "Release manager",
+    Role.YOUTH_WRITER: "Youth writer",
+    Role.PEER_REVIEWER: "Peer reviewer",
 }
 ORGANISATION_ROLES = frozenset({Role.ORGANISATION_MANAGER, Role.ORGANISATION_EDITOR})
 # Roles whose accounts cannot be used without a second factor (TOTP).
-TWO_FACTOR_ROLES = frozenset({Role.COUNCIL_ADMIN, Role.REVIEWER})
+TWO_FACTOR_ROLES = frozenset(
+    {Role.COUNCIL_ADMIN, Role.REVIEWER, Role.SAFETY_LEAD, Role.RELEASE_MANAGER}
+)
+# Young people's roles: pseudonymous workshop accounts, never invited from the staff pages.
+YOUTH_ROLES = frozenset({Role.YOUTH_WRITER, Role.PEER_REVIEWER})
+# Everyone else: the council's and the organisations' staff.
+STAFF_ROLES = tuple(role for role in Role if role not in YOUTH_ROLES)
 
 
 class Permission(StrEnum):
@@ -63,10 +81,19 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit.view"
     FEEDBACK_TRIAGE = "feedback.triage"  # young people's reports on services: read, resolve
     INSIGHTS_VIEW = "insights.view"  # the partnership's aggregate counts, and their CSV
+    # The youth council workshop (issue 18).
+    WORKSHOP_VIEW = "workshop.view"
+    WORKSHOP_WRITE = "workshop.write"  # write examples in your own words
+    WORKSHOP_PEER_REVIEW = "workshop.peer_review"  # approve peers' everyday examples
+    WORKSHOP_MODERATE = "workshop.moderate"  # members, consent, crisis items, disclosure alerts
+    WORKSHOP_SAFETY_SIGN_OFF = "workshop.safety_sign_off"  # sign off a candidate's passed gate
+    WORKSHOP_RELEASE = "workshop.release"  # train candidates, promote, roll back
+    WORKSHOP_TRY = "workshop.try"  # the test chat of a candidate
 
 
 P = Permission
 _READ = frozenset({P.SERVICES_VIEW, P.ORGANISATIONS_VIEW, P.LOCALITIES_VIEW})
+_WORKSHOP = frozenset({P.WORKSHOP_VIEW, P.WORKSHOP_TRY})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COUNCIL_ADMIN: frozenset(Permission),
     Role.REVIEWER: _READ
@@ -85,6 +112,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ORGANISATION_EDITOR: _READ | {P.SERVICES_EDIT, P.FEEDBACK_TRIAGE},
     # Read-only accounts (say the partnership's analysts) see the insights: counts only.
     Role.READ_ONLY: _READ | {P.INSIGHTS_VIEW},
+    # The workshop's staff read the directory as read-only accounts do.
+    Role.MODERATOR: _READ | _WORKSHOP | {P.WORKSHOP_MODERATE},
+    Role.SAFETY_LEAD: _READ | _WORKSHOP | {P.WORKSHOP_MODERATE, P.WORKSHOP_SAFETY_SIGN_OFF},
+    Role.RELEASE_MANAGER: _READ | _WORKSHOP | {P.WORKSHOP_RELEASE},
+    Role.YOUTH_WRITER: _WORKSHOP | {P.WORKSHOP_WRITE},
+    Role.PEER_REVIEWER: _WORKSHOP | {P.WORKSHOP_WRITE, P.WORKSHOP_PEER_REVIEW},
 }
 # What an organisation manager may do to accounts: only editors of their own organisation.
 ROLES_A_MANAGER_MANAGES = frozenset({Role.ORGANISATION_EDITOR})
@@ -170,7 +203,7 @@ def can_see(actor: Actor, target: Target) -> bool:
 def roles_actor_may_grant(actor: Actor) -> list[Role]:
     """The roles this person may invite someone with, or change an account to."""
     if actor.role == Role.COUNCIL_ADMIN:
-        return list(Role)
+        return [role for role in Role if role not in YOUTH_ROLES]
     if P.USERS_INVITE in ROLE_PERMISSIONS[actor.role] and actor.is_organisation_scoped:
         return sorted(ROLES_A_MANAGER_MANAGES)
     return []

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from services_directory.accounts import StaffUser
 from services_directory.models import Organization
 from staff.passwords import hash_password
-from staff.policy import Role
+from staff.policy import Role, needs_two_factor
 
 PASSWORD = "correct horse battery staple"
 # The test clients use https, so the cookies are Secure and carry the `__Host-` prefix.
@@ -65,7 +65,7 @@ def make_user(
     """An account with the shared password; two-factor on for the roles that need it unless
     `two_factor` says otherwise."""
     if two_factor is None:
-        two_factor = role in (Role.COUNCIL_ADMIN, Role.REVIEWER)
+        two_factor = needs_two_factor(role)
     user = StaffUser(
         id=str(uuid.uuid4()),
         email=email,

@@ -6,6 +6,7 @@ import pytest
 
 from staff.policy import (
     ROLE_PERMISSIONS,
+    YOUTH_ROLES,
     Actor,
     Permission,
     Role,
@@ -70,7 +71,9 @@ def test_a_manager_manages_only_their_editors() -> None:
     assert not can(MANAGER, P.USERS_DEACTIVATE, Target(NORTHGATE, Role.ORGANISATION_EDITOR, "y"))
     assert can(MANAGER, P.USERS_VIEW, Target(RIVERSIDE, Role.ORGANISATION_MANAGER, "m"))
     assert roles_actor_may_grant(MANAGER) == [Role.ORGANISATION_EDITOR]
-    assert roles_actor_may_grant(ADMIN) == list(Role)
+    granted = roles_actor_may_grant(ADMIN)
+    assert set(granted) == set(Role) - YOUTH_ROLES  # young people join through the workshop
+    assert Role.MODERATOR in granted and Role.YOUTH_WRITER not in granted
     assert roles_actor_may_grant(EDITOR) == []
 
 
@@ -82,8 +85,19 @@ def test_nobody_changes_their_own_role_or_deactivates_themselves() -> None:
     assert can(ADMIN, P.USERS_DEACTIVATE, Target(None, Role.COUNCIL_ADMIN, "another-admin"))
 
 
-def test_admins_and_reviewers_need_two_factor() -> None:
-    assert {r for r in Role if needs_two_factor(r)} == {Role.COUNCIL_ADMIN, Role.REVIEWER}
+def test_admins_reviewers_and_whoever_releases_a_model_need_two_factor() -> None:
+    assert {r for r in Role if needs_two_factor(r)} == {
+        Role.COUNCIL_ADMIN,
+        Role.REVIEWER,
+        Role.SAFETY_LEAD,
+        Role.RELEASE_MANAGER,
+    }
+
+
+def test_young_people_have_no_back_office_permission() -> None:
+    for role in YOUTH_ROLES:
+        granted = ROLE_PERMISSIONS[role]
+        assert granted and all(p.value.startswith("workshop.") for p in granted), role
 
 
 @pytest.mark.parametrize("role", [Role.ORGANISATION_MANAGER, Role.ORGANISATION_EDITOR])
