@@ -165,8 +165,9 @@ def _blockers(row: Any) -> list[str]:
     if row.minimum_age is None and row.maximum_age is None:
         found.append("ages")
     # With a profile, its area says whether it is national. Without one (imported), the search
-    # places it by its postcodes, else counts it as national: offered, so not a blocker, but
-    # the page says so (`offered_everywhere`).
+    # places it by its postcodes, else offers it in every area (the borough's when a council's
+    # feed brought it, else national): offered, so not a blocker, but the page says so
+    # (`offered_everywhere`).
     if not row.placed and row.has_profile and row.area != "national":
         found.append("locality")
     if not row.has_contact:
@@ -239,7 +240,7 @@ def _placed_by_postcode(db: Session, service_ids: list[str]) -> set[str]:
 
 
 def offered_everywhere(db: Session, rows: list[BotReadyRow]) -> set[str]:
-    """Of these rows, the imported services the search counts as national for want of a
+    """Of these rows, the imported services the search offers in every area for want of a
     locality (no locality and no postcode in the borough): worth a locality."""
     ids = [r.service_id for r in rows]
     if not ids:

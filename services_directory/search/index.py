@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +73,7 @@ class _Entry:
     modes: frozenset[str] = field(default_factory=frozenset)
     last_checked: dt.date | None = None
     who_answers: str = ""
+    borough_wide: bool = False  # anywhere in the borough, with no place of its own
     referral: str | None = None  # "self" | "referral" | "either"
     who_is_told: str = ""
     # A notice for the card until the end of `notice_until` (London date); `notice_closed`: the
@@ -191,7 +192,12 @@ def _entry(
             found = locality_for_postcode(row["postal_code"] or "", ctx.localities)
             if found:
                 service_localities.add(found)
-    national = (profile["area"] == "national") if profile is not None else not service_localities
+    # A service with no profile and no place is national, unless a council's feed brought it:
+    # then it is the borough's, offered anywhere in it (never to someone outside it).
+    borough_wide = profile is None and not service_localities and sid in rows.from_feeds
+    national = (
+        (profile["area"] == "national") if profile is not None else not service_localities
+    ) and not borough_wide
     rules = schedules.rules_from(rows.schedules.get(sid, ()))
     open_24_7 = bool(profile and profile["open_24_7"])
     closed_bh = bool(profile and profile["closed_on_bank_holidays"])
@@ -231,6 +237,7 @@ def _entry(
         ages=wording.ages_text(svc["minimum_age"], svc["maximum_age"]),
         national=national,
         localities=frozenset(service_localities),
+        borough_wide=borough_wide,
         languages=frozenset(language_ids),
         free=_free(profile, rows.costs.get(sid, ())),
         crisis=bool(profile and profile["crisis"]),
@@ -330,6 +337,11 @@ def build_entry(session: Session, service_id: str) -> _Entry | None:
     return entry
 
 
+def places_of(entry: _Entry, localities: dict[str, Locality]) -> Iterable[str]:
+    """The localities a search for a place finds the entry in."""
+    return localities.keys() if entry.borough_wide else entry.localities
+
+
 def build_index(session: Session) -> SearchIndex:
     """Read the directory and precompute what search needs."""
     rows = read_rows(session)
@@ -348,7 +360,7 @@ def build_index(session: Session) -> SearchIndex:
             by_need[code][index] = rank
         if entry.national:
             national.add(index)
-        for locality in entry.localities:
+        for locality in places_of(entry, ctx.localities):
             by_locality[locality].add(index)
     postings = _postings(field_texts)
     return SearchIndex(

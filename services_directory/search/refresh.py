@@ -50,7 +50,14 @@ from services_directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from services_directory.search.index import SearchIndex, _context, _Entry, _entry, _postings
+from services_directory.search.index import (
+    SearchIndex,
+    _context,
+    _Entry,
+    _entry,
+    _postings,
+    places_of,
+)
 from services_directory.search.rows import Rows, read_rows
 
 log = logging.getLogger(__name__)
@@ -252,6 +259,8 @@ def _rows_of(session: Session, service_ids: list[str]) -> Rows | None:
         values = [getattr(part, column.name) for part in parts]
         if column.name == "services":
             merged[column.name] = [row for value in values for row in value]
+        elif column.name == "from_feeds":
+            merged[column.name] = set().union(*values)
         else:  # grouped by service (or, like the terms, the same in every part)
             merged[column.name] = {k: v for value in values for k, v in value.items()}
     return Rows(**merged)
@@ -301,7 +310,7 @@ def _assembled(
             by_need[code][position] = rank
         if entry.national:
             national.add(position)
-        for locality in entry.localities:
+        for locality in places_of(entry, ctx.localities):
             by_locality[locality].add(position)
     postings = _merged_postings(index.postings, renumbered, _postings(fresh_texts), fresh_positions)
     same_words = postings.keys() == index.postings.keys()

@@ -11,6 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from services_directory.freshness import ServiceReview
+from services_directory.import_models import FeedService
 from services_directory.models import (
     Address,
     Attribute,
@@ -51,6 +52,7 @@ class Rows:
     postcodes: dict[str, list[Any]]
     terms: dict[str, Any]
     links: dict[str, list[Any]]
+    from_feeds: set[str]  # the services a council's feed brought (services_directory.io.feeds)
 
 
 def read_rows(session: Session, service_id: str | None = None) -> Rows:
@@ -133,6 +135,9 @@ def read_rows(session: Session, service_id: str | None = None) -> Rows:
             ),
             "link_id",
         ),
+        from_feeds={
+            r["service_id"] for r in rows(select(FeedService.service_id), FeedService.service_id)
+        },
     )
 
 
