@@ -85,6 +85,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 max_concurrent=settings.rasa_max_concurrent_turns,
             )
             yield
+        # The workshop's test chats run Rasa servers of their own: none outlives the app.
+        try_servers = getattr(app.state, "workshop_try_servers", None)
+        if try_servers is not None:
+            try_servers.stop_all()
         if app.state.redis is not None:
             app.state.redis.close()
         engine.dispose()

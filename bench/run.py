@@ -245,6 +245,7 @@ def main() -> None:
         "bench/widget_bench.py",
         "bench/crosswalk_bench.py",
         "bench/insights_bench.py",
+        "bench/workshop_bench.py",
     ):
         if (ROOT / extra).exists():
             print()

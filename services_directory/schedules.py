@@ -147,8 +147,26 @@ def rule_from(row: Mapping[str, Any]) -> Rule | None:
 
 
 def rules_from(rows: Iterable[Mapping[str, Any]]) -> tuple[Rule, ...]:
-    """The usable rules of several schedule rows."""
-    return tuple(r for r in (rule_from(row) for row in rows) if r is not None)
+    """The usable rules of several schedule rows, in the week's order (whatever order the
+    database hands the rows back in: PostgreSQL's changes after an update)."""
+    return tuple(sorted((r for r in map(rule_from, rows) if r is not None), key=_week_order))
+
+
+def _week_order(rule: Rule) -> tuple[Any, ...]:
+    first = min((DAYS.index(day) for day in rule.days), default=-1)
+    return (
+        first,
+        rule.nth_days,
+        rule.month_days,
+        rule.opens,
+        rule.closes,
+        str(rule.valid_from),
+        str(rule.valid_to),
+        str(rule.dtstart),
+        rule.interval,
+        rule.monthly,
+        tuple(sorted(rule.days)),
+    )
 
 
 def as_date(value: Any) -> dt.date | None:

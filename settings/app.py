@@ -109,6 +109,27 @@ class Settings(BaseSettings):
     feed_max_mb: int = Field(100, ge=1, le=2000)
     import_upload_max_mb: int = Field(50, ge=1, le=2000)
 
+    # The youth council workshop's candidates (docs/workshop/): the training configuration they
+    # are trained with, where their data, models and logs go, how often the worker looks for
+    # work, after how long without a heartbeat a training is taken for dead (it is then
+    # started again, once), and when an idle "try it" server of a candidate is stopped.
+    workshop_training_config: Path = ROOT / "config.yml"
+    workshop_dir: Path = ROOT / "var" / "workshop"
+    workshop_poll_seconds: float = Field(5.0, gt=0, le=600)
+    workshop_stale_minutes: float = Field(10.0, gt=0, le=24 * 60)
+    workshop_try_idle_minutes: float = Field(15.0, gt=0, le=24 * 60)
+    # The workshop's examples (workshop/items.py): the share of approved examples frozen into
+    # the youth-voice test set (never trained on), the reviews an everyday example needs, and
+    # how long the "what the bot makes of it" check waits for Rasa's /model/parse, in seconds.
+    workshop_youth_voice_share: float = Field(0.2, ge=0, le=1)
+    workshop_reviews_needed: int = Field(2, ge=1, le=5)
+    workshop_reading_timeout_seconds: float = Field(2.0, gt=0, le=30)
+    # The workshop's people (workshop/people.py): whether the council's policy asks for a
+    # parent's or carer's consent (recorded by a moderator) before a young person may write, and
+    # how long a young person's invite link works.
+    workshop_parent_consent: Literal["required", "not_required"] = "required"
+    workshop_invitation_days: int = Field(14, ge=1, le=60)
+
     # E-mail. No SMTP_HOST: messages are written to MAIL_OUTBOX_DIR and nothing leaves the machine.
     smtp_host: str | None = None
     smtp_port: int = Field(587, ge=1, le=65535)

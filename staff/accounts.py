@@ -20,6 +20,7 @@ from staff.invitations import (
     withdraw_invitations,
 )
 from staff.policy import (
+    YOUTH_ROLES,
     Actor,
     Permission,
     Role,
@@ -45,15 +46,19 @@ def _scoped(query: Select[Any], actor: Actor, column: Any) -> Select[Any]:
 
 
 def visible_users(db: Session, actor: Actor) -> list[StaffUser]:
-    """The accounts this person may see (an organisation's roles: their organisation's only)."""
-    query = _scoped(select(StaffUser), actor, StaffUser.organisation_id)
+    """The staff accounts this person may see (an organisation's roles: their organisation's
+    only). Young people's workshop accounts are the workshop's moderators' (/workshop/members)."""
+    query = _scoped(select(StaffUser), actor, StaffUser.organisation_id).where(
+        StaffUser.role.not_in([role.value for role in YOUTH_ROLES])
+    )
     return list(db.scalars(query.order_by(StaffUser.email)))
 
 
 def visible_user(db: Session, actor: Actor, user_id: str) -> StaffUser:
-    """One account this person may see; `AccountNotFound` if none, or one outside their reach."""
+    """One staff account this person may see; `AccountNotFound` if none, one outside their
+    reach, or a young person's workshop account (never changed from the staff pages)."""
     user = db.get(StaffUser, user_id)
-    if user is None or not can_see(actor, target_of(user)):
+    if user is None or Role(user.role) in YOUTH_ROLES or not can_see(actor, target_of(user)):
         raise AccountNotFound(user_id)
     return user
 

@@ -14,7 +14,7 @@ from staff import audit, throttle
 from staff.errors import SignInRefused, SignInThrottled, TwoFactorNotSetUp
 from staff.invitations import normalise_email
 from staff.passwords import verify_password
-from staff.policy import needs_two_factor
+from staff.policy import YOUTH_ROLES, Role, needs_two_factor
 from staff.sessions import NEEDS_CODE, SIGNED_IN
 from staff.throttle import Attempt, ThrottleRules
 from staff.totp import accepted_step, new_secret
@@ -29,10 +29,18 @@ def check_password(
     attempt: Attempt,
     rules: ThrottleRules,
     now: dt.datetime,
+    *,
+    workshop: bool = False,
 ) -> StaffUser:
     """The active account whose password this is; else `SignInRefused` (or `SignInThrottled`
-    before anything is checked, when this account or address has failed too often)."""
+    before anything is checked, when this account or address has failed too often).
+
+    Each door lets in its own accounts only: the staff sign-in staff (`workshop` False), the
+    workshop's sign-in young people (by their workshop name). The other door's account is
+    refused as if there were none."""
     user = db.scalar(select(StaffUser).where(StaffUser.email == normalise_email(email)))
+    if user is not None and (Role(user.role) in YOUTH_ROLES) != workshop:
+        user = None
     stored = user.password_hash if user is not None and user.active else None
     made = _claim(db, rules, attempt, now, "password")
     valid, new_hash = verify_password(password, stored)

@@ -17,6 +17,11 @@ from services_directory import (
 )
 from services_directory.db import make_engine
 from services_directory.models import Base
+from workshop import (
+    item_models,  # noqa: F401 - registers the workshop's examples, reviews, youth-voice set
+    people_models,  # noqa: F401 - registers the workshop's invitations and consent
+    release_models,  # noqa: F401 - registers the workshop's candidates, releases
+)
 
 config = context.config
 target_metadata = Base.metadata

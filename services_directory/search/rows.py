@@ -107,9 +107,9 @@ def read_rows(session: Session, service_id: str | None = None) -> Rows:
         ),
         phones=_grouped(
             rows(
-                select(Phone.service_id, Phone.number, Phone.type).where(
-                    Phone.service_id.is_not(None)
-                ),
+                select(Phone.service_id, Phone.number, Phone.type)
+                .where(Phone.service_id.is_not(None))
+                .order_by(Phone.service_id, Phone.number, Phone.id),  # the same order every time
                 Phone.service_id,
             ),
             "service_id",

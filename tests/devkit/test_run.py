@@ -10,7 +10,7 @@ from devkit.run import PROCFILE, Supervisor, procfile, waiting_for
 
 
 def test_the_procfile_lists_the_three_servers_and_the_scheduler() -> None:
-    assert list(procfile(PROCFILE)) == ["rasa", "actions", "api", "scheduler"]
+    assert list(procfile(PROCFILE)) == ["rasa", "actions", "api", "scheduler", "workshop"]
 
 
 def test_procfile_lines_are_name_and_command(tmp_path: Path) -> None:

@@ -9,19 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from fastapi.routing import APIRoute
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 from sqlalchemy import select
 
-from api.main import create_app
-from devkit.browser import AXE, axe_violations
+from devkit.browser import AXE
 from services_directory.curated import curated_id, load_curated
 from services_directory.db import make_engine, make_session_factory, migrate
 from services_directory.io import import_document
@@ -33,6 +29,7 @@ from staff.service_document import read_document
 from tests.services_directory.crosswalk_feed import council_feed
 from tests.services_directory.dbtest import BACKENDS
 from tests.services_directory.feeds.messy import messy_feed
+from tests.staff.crawl import crawl, page_routes
 from tests.staff.helpers import make_user
 from tests.staff.live import chromium, scratch_database, served, signed_in
 
@@ -50,10 +47,6 @@ ADMIN = "admin@council.example"
 NOT_BROWSED = re.compile(
     r"^/staff/(assets/|sign-in(/code|/oidc/callback)?$|set-up/|two-factor$)",
 )
-# Links never followed: they end the session, or they lead out of the staff pages.
-NOT_FOLLOWED = re.compile(r"/sign-out|\.csv$|/export")
-# At most this many pages of one route (the pages of one kind share their template).
-PER_ROUTE = 3
 
 
 @dataclass
@@ -116,74 +109,19 @@ def browser() -> Iterator[Browser]:
         yield launched
 
 
-def _page_routes() -> list[APIRoute]:
-    """Every GET route of the staff pages (routers included into routers are walked too)."""
-
-    def walk(routes: list[Any]) -> Iterator[Any]:
-        for route in routes:
-            inner = getattr(route, "original_router", None)
-            yield from walk(inner.routes) if inner is not None else (route,)
-
-    return [
-        route
-        for route in walk(create_app().routes)
-        if isinstance(route, APIRoute)
-        and route.path.startswith("/staff")
-        and "GET" in route.methods
-        and not NOT_BROWSED.match(route.path)
-    ]
-
-
-def _route_of(routes: list[APIRoute], path: str) -> str | None:
-    for route in routes:
-        if route.path_regex.match(path):
-            return route.path
-    return None
-
-
-def _crawl(page: Page, live: Live, routes: list[APIRoute]) -> dict[str, list[str]]:
-    """Follow every link under /staff/ from the home page; axe on each page reached. Returns the
-    serious or critical violations by path, and adds each route reached to `live.reached`."""
-    found: dict[str, list[str]] = {}
-    seen: set[str] = set()
-    per_route: dict[str, int] = {}
-    queue = deque(["/staff/"])
-    while queue:
-        path = queue.popleft()
-        route = _route_of(routes, urlsplit(path).path)
-        if path in seen or route is None or per_route.get(route, 0) >= PER_ROUTE:
-            continue
-        seen.add(path)
-        response = page.goto(f"{live.url}{path}")
-        assert response is not None
-        if response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
-            continue  # a link this person may not follow, or a download
-        per_route[route] = per_route.get(route, 0) + 1
-        serious = [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
-        found[path] = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in serious]
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
-            parts = urlsplit(href)
-            if parts.netloc != urlsplit(live.url).netloc or NOT_FOLLOWED.search(parts.path):
-                continue
-            link = parts.path + (f"?{parts.query}" if parts.query else "")
-            if link.startswith("/staff/") and link not in seen:
-                queue.append(link)
-    live.reached.update(r for p in found if (r := _route_of(routes, urlsplit(p).path)))
-    return found
-
-
 @pytest.mark.parametrize("email", [ADMIN, REVIEWER, EDITOR])
 def test_axe_finds_no_serious_or_critical_violation_on_any_page(
     browser: Browser, live: Live, email: str
 ) -> None:
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `npm ci --no-audit --no-fund` at the repo root")
-    routes = _page_routes()
+    routes = page_routes("/staff", NOT_BROWSED)
     # axe-core is injected as an inline script, so this context alone bypasses the CSP.
     with signed_in(
         browser, live.url, email, live.secrets[email], live.states, bypass_csp=True
     ) as page:
-        found = _crawl(page, live, routes)
+        found, reached = crawl(page, live.url, "/staff/", routes)
+    live.reached |= reached
     assert len(found) >= 5, found
     assert found == {path: [] for path in found}, {p: v for p, v in found.items() if v}
 
@@ -192,5 +130,5 @@ def test_every_staff_page_was_reached_by_someone(live: Live) -> None:
     """Runs after the crawls above (pytest keeps the order of a module's tests)."""
     if not live.reached:
         pytest.fail("the crawls did not run before this test")
-    missing = sorted({route.path for route in _page_routes()} - live.reached)
+    missing = sorted({r.path for r in page_routes("/staff", NOT_BROWSED)} - live.reached)
     assert missing == [], f"no link reaches these pages: {missing}"

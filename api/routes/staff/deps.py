@@ -19,7 +19,7 @@ from services_directory.accounts import StaffUser
 from services_directory.models import utcnow
 from settings.app import Settings
 from staff.errors import NotSignedIn, PermissionDenied
-from staff.policy import Actor, Permission, actor_of, can, needs_two_factor
+from staff.policy import YOUTH_ROLES, Actor, Permission, Role, actor_of, can, needs_two_factor
 from staff.redis_sessions import RedisSessionStore
 from staff.sessions import (
     NEEDS_CODE,
@@ -46,7 +46,8 @@ class StaffCookies:
 # over https, for Path=/ and no Domain, so a sibling subdomain cannot plant or shadow it. Browsers
 # refuse the prefix without Secure, so development over http keeps plain names under /staff.
 SECURE_COOKIES = StaffCookies("__Host-staff_session", "__Host-staff_presession", "/")
-PLAIN_COOKIES = StaffCookies("staff_session", "staff_presession", "/staff")
+# Path=/ so that the workshop's pages (/workshop/) share the session.
+PLAIN_COOKIES = StaffCookies("staff_session", "staff_presession", "/")
 
 
 def staff_cookies(settings: Settings) -> StaffCookies:
@@ -79,6 +80,11 @@ def get_session_store(request: Request, db: SessionDep, settings: SettingsDep) -
 SessionStoreDep = Annotated[SessionStore, Depends(get_session_store)]
 
 
+class OutsideTheWorkshop(PermissionDenied):
+    """A young person's account on a staff page: 403 (the workshop sends browsers to
+    /workshop/, api/routes/workshop/errors.py)."""
+
+
 @dataclass(frozen=True)
 class Visit:
     """A request's session, if any: the cookie's token, the record, and its account."""
@@ -104,6 +110,9 @@ def find_visit(
     db.commit()  # keeps the session's "last seen" even when the page only reads
     if record is None or user is None or not user.active:
         return None
+    if Role(user.role) in YOUTH_ROLES and request.url.path.startswith("/staff"):
+        # Young people's accounts have no back-office page at all, signing-in steps included.
+        raise OutsideTheWorkshop("young people's accounts use the workshop's pages")
     if (
         record.stage == SIGNED_IN
         and needs_two_factor(user.role)

@@ -158,7 +158,12 @@ def _page(request: Request, reason: str, email: str = "") -> HTMLResponse:
 
 
 @router.post("/sign-in/oidc")
-def start_oidc_sign_in(request: Request, settings: SettingsDep, data: FormDataDep) -> Response:
+def start_oidc_sign_in(
+    request: Request,
+    settings: SettingsDep,
+    data: FormDataDep,
+    _visit: VisitDep,  # a young person's session is refused here, as on every staff page
+) -> Response:
     """Send the browser to the identity provider, remembering what the callback must find."""
     key = settings.staff_secret_key.get_secret_value()
     make_form(ConfirmForm, key, posted_presession(request, settings), data)  # CSRF first

@@ -69,18 +69,20 @@ def redirect(path: str) -> RedirectResponse:
 
 
 def safe_next(path: str | None) -> str:
-    """Where to go after signing in: a staff page of this site, never anywhere else."""
+    """Where to go after signing in: a staff or workshop page of this site, never anywhere
+    else."""
     if not path:
         return "/staff/"
     parts = urlsplit(path)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/staff/") or "\\" in path:
+    inside = parts.path.startswith(("/staff/", "/workshop/"))
+    if parts.scheme or parts.netloc or not inside or "\\" in path:
         return "/staff/"
     return path
 
 
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
     """The session cookie: HttpOnly, SameSite=Lax, and Secure with the `__Host-` prefix and
-    Path=/ (but in development over http: no Secure, no prefix, Path=/staff)."""
+    Path=/ (but in development over http: no Secure, no prefix)."""
     cookies = staff_cookies(settings)
     response.set_cookie(
         cookies.session,

@@ -61,7 +61,12 @@ def _set_up_context(db: SessionDep, invitation: StaffInvitation, token: str) -> 
 
 @router.get("/set-up/{token}", response_class=HTMLResponse)
 def set_up_page(
-    request: Request, token: str, db: SessionDep, settings: SettingsDep, clock: ClockDep
+    request: Request,
+    token: str,
+    db: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    _visit: VisitDep,  # a young person's session is refused here, as on every staff page
 ) -> HTMLResponse:
     """The invitation's page: name and password (`InvitationUnusable` if the link is spent)."""
     invitation = usable_invitation(db, token, clock())
