@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -34,6 +35,40 @@ class AlertView:
     writer: str
     words: str
     handled_by: str | None
+
+
+def raise_alert(
+    db: Session,
+    author: StaffUser,
+    now: dt.datetime,
+    risk: str | None,
+    *,
+    item_id: str | None = None,
+    suggestion_id: str | None = None,
+) -> WorkshopAlert:
+    """What `author` wrote (an example, or better wording for a reply) reads as a real
+    disclosure: an alert for the moderators, in the audit log. Flushes."""
+    alert = WorkshopAlert(
+        id=str(uuid.uuid4()),
+        author_id=author.id,
+        item_id=item_id,
+        suggestion_id=suggestion_id,
+        risk=risk,
+        raised_at=now,
+        note="",
+    )
+    db.add(alert)
+    db.flush()
+    audit.record(
+        db,
+        author,
+        "workshop.disclosure_alert",
+        now,
+        record_type="workshop_alert",
+        record_id=alert.id,
+        detail=f"risk: {risk or 'unclear'}",
+    )
+    return alert
 
 
 def _words(db: Session, alert: WorkshopAlert) -> str:

@@ -19,6 +19,7 @@ from services_directory.accounts import StaffUser
 from staff import audit
 from staff.errors import RecordNotFound
 from staff.policy import Permission, actor_of, can
+from workshop.alerts import raise_alert
 from workshop.checks import BotAddress, CheckReport, Turn, check
 from workshop.item_models import (
     APPROVED,
@@ -158,25 +159,7 @@ def submit(
     )
     alert = None
     if report.disclosure:
-        alert = WorkshopAlert(
-            id=str(uuid.uuid4()),
-            author_id=author.id,
-            item_id=item.id,
-            risk=report.disclosure_risk,
-            raised_at=now,
-            note="",
-        )
-        db.add(alert)
-        db.flush()
-        audit.record(
-            db,
-            author,
-            "workshop.disclosure_alert",
-            now,
-            record_type="workshop_alert",
-            record_id=alert.id,
-            detail=f"risk: {report.disclosure_risk or 'unclear'}",
-        )
+        alert = raise_alert(db, author, now, report.disclosure_risk, item_id=item.id)
     return Submitted(item, report, alert)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from services_directory.accounts import StaffUser
 from staff import audit
 from staff.errors import RecordNotFound
+from workshop.alerts import raise_alert
 from workshop.corpus import bot_responses
 from workshop.disclosure import read_as_disclosure
 from workshop.item_models import WorkshopAlert, WorkshopWordingSuggestion
@@ -65,25 +66,7 @@ def suggest(
     )
     alert = None
     if disclosure.disclosure:
-        alert = WorkshopAlert(
-            id=str(uuid.uuid4()),
-            author_id=author.id,
-            suggestion_id=suggestion.id,
-            risk=disclosure.risk,
-            raised_at=now,
-            note="",
-        )
-        db.add(alert)
-        db.flush()
-        audit.record(
-            db,
-            author,
-            "workshop.disclosure_alert",
-            now,
-            record_type="workshop_alert",
-            record_id=alert.id,
-            detail=f"risk: {disclosure.risk or 'unclear'}",
-        )
+        alert = raise_alert(db, author, now, disclosure.risk, suggestion_id=suggestion.id)
     return Suggested(suggestion, [], alert)
 
 
