@@ -39,6 +39,7 @@ class Stack:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
     endpoints_file: Path | None = None
+    model: Path = MODEL  # the model the Rasa server starts with
 
     @property
     def api_url(self) -> str:
@@ -91,7 +92,7 @@ class Stack:
                 "run",
                 "--enable-api",
                 "--model",
-                str(MODEL),
+                str(self.model),
                 "--endpoints",
                 str(endpoints),
                 "--credentials",
@@ -108,8 +109,8 @@ class Stack:
 
         `with_actions=False` shares another stack's action server (same `action_port`).
         """
-        if not MODEL.exists():
-            raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
+        if not self.model.exists():
+            raise RuntimeError(f"no trained model at {self.model}: run `make train` first")
         if with_actions:
             self._start(
                 "actions",
@@ -138,6 +139,10 @@ class Stack:
             ],
         )
         self.wait_healthy()
+
+    def start_worker(self) -> None:
+        """The youth council workshop's worker (trains candidates, carries out releases)."""
+        self._start("worker", [str(ROOT / ".venv" / "bin" / "python"), "-m", "workshop.worker"])
 
     def wait_healthy(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -20,14 +20,25 @@ def default_database_url() -> str:
     return database_url()
 
 
-def _prepare_sqlite(engine: Engine) -> None:
+# How long a SQLite connection waits for another process's write to finish, in milliseconds.
+SQLITE_BUSY_MS = 15_000
+
+
+def _prepare_sqlite(engine: Engine, file_backed: bool) -> None:
     # pysqlite starts transactions lazily and breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself
     # (SQLAlchemy docs, "Serializable isolation / Savepoints / Transactional DDL").
+    # A file shared by the product's processes (API, action server, workshop worker, scheduler)
+    # is in WAL mode, where readers and the writer do not block each other (a reading process
+    # in the old rollback journal held every other process's commit, and a read-then-write of
+    # one met a write of another as "database is locked" at once); writers wait their turn.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        if file_backed:
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -41,10 +52,11 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        file_backed = bool(database and database != ":memory:" and not database.startswith("file:"))
+        if file_backed:
+            Path(str(database)).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
-        _prepare_sqlite(engine)
+        _prepare_sqlite(engine, file_backed)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)

@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     # work, after how long without a heartbeat a training is taken for dead (it is then
     # started again, once), and when an idle "try it" server of a candidate is stopped.
     workshop_training_config: Path = ROOT / "config.yml"
+    # The model the live Rasa server runs before the first workshop release: the repository's.
+    workshop_base_model: Path = ROOT / "models" / "current.tar.gz"
     workshop_dir: Path = ROOT / "var" / "workshop"
     workshop_poll_seconds: float = Field(5.0, gt=0, le=600)
     workshop_stale_minutes: float = Field(10.0, gt=0, le=24 * 60)

@@ -81,6 +81,13 @@ def start_candidate(
     return candidate
 
 
+def work_waiting(db: Session) -> bool:
+    """Whether a candidate waits to be trained or is running (perhaps left by a dead worker).
+    Reads only: an idle worker writes nothing."""
+    query = select(WorkshopCandidate.id).where(WorkshopCandidate.status.in_((QUEUED, *RUNNING)))
+    return db.scalar(query.limit(1)) is not None
+
+
 def recover_orphans(db: Session, holder: str, now: dt.datetime) -> list[WorkshopCandidate]:
     """Candidates left running by a dead worker (call with the candidate lock held): queued
     again, or failed after `MAX_ATTEMPTS`. Commits."""

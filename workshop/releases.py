@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from safety_screen import RISK_INTENTS
 from services_directory.accounts import StaffUser
-from settings.app import ROOT
 from staff import audit
 from staff.errors import InvalidChange
 from workshop.gate import gate_passed
@@ -44,7 +43,6 @@ from workshop.release_models import (
 )
 from workshop.release_notes import notes_for
 
-REPOSITORY_MODEL = ROOT / "models" / "current.tar.gz"
 RECORD = "workshop_release"
 WORKER = "workshop worker"
 # Plainly crisis messages, written for this check (the screen forces the crisis intent for
@@ -72,10 +70,11 @@ def live_release(db: Session) -> WorkshopRelease | None:
     )
 
 
-def live_model_path(db: Session) -> Path:
-    """The model the live bot runs: the live release's, else the repository's."""
+def live_model_path(db: Session, base_model: Path) -> Path:
+    """The model the live bot runs: the live release's, else `base_model` (the one the live
+    server runs before the first release, `WORKSHOP_BASE_MODEL`)."""
     release = live_release(db)
-    return Path(release.model_path) if release else REPOSITORY_MODEL
+    return Path(release.model_path) if release else base_model
 
 
 def history(db: Session, limit: int = 50) -> list[WorkshopRelease]:
@@ -157,10 +156,12 @@ def request_rollback(
 def _baseline(
     db: Session, workshop_dir: Path, now: dt.datetime, repository_model: Path
 ) -> WorkshopRelease:
-    """The repository's model as a release of its own (copied: `make train` may replace it)."""
+    """The repository's model as a release of its own (copied: `make train` may replace it),
+    listed just before the first release (`now`: when that was asked for)."""
     folder = workshop_dir / "releases"
     folder.mkdir(parents=True, exist_ok=True)
     copy = folder / f"baseline-{now:%Y%m%d%H%M%S}.tar.gz"
+    now -= dt.timedelta(seconds=1)
     shutil.copyfile(repository_model, copy)
     release = WorkshopRelease(
         id=str(uuid.uuid4()), kind=BASELINE, status=LIVE, model_path=str(copy), error="",
@@ -218,12 +219,12 @@ def carry_out(
     rasa: LiveRasa,
     workshop_dir: Path,
     now: dt.datetime,
-    repository_model: Path = REPOSITORY_MODEL,
+    repository_model: Path,
 ) -> WorkshopRelease:
     """Switch the live model to `release`'s, smoke-check it, and put the model before it back
     if the check fails. Commits each step, with its audit entry. `repository_model`: the model
     the live server runs before the first release."""
-    before = live_release(db) or _baseline(db, workshop_dir, now, repository_model)
+    before = live_release(db) or _baseline(db, workshop_dir, release.requested_at, repository_model)
     db.commit()
     try:
         rasa.load(release.model_path)

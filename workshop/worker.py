@@ -83,7 +83,7 @@ def run_candidate(
         )
         context = GateContext(
             candidate_model=model,
-            live_model=releases.live_model_path(db),
+            live_model=releases.live_model_path(db, settings.workshop_base_model),
             data_dir=data,
             config=Path(candidate.config_path),
             workdir=folder / "gate",
@@ -121,6 +121,7 @@ def carry_out_releases(db: Session, settings: Settings, holder: str) -> int:
     """Carry out the releases and rollbacks asked for; how many. Holds the release lock."""
     now = utcnow()
     if releases.next_pending(db) is None:
+        db.commit()  # ends the read: a SQLite snapshot kept open would refuse the next write
         return 0
     if not jobs.take_lock(db, RELEASE_LOCK, holder, now, stale_before(settings, now)):
         return 0
@@ -129,7 +130,9 @@ def carry_out_releases(db: Session, settings: Settings, holder: str) -> int:
         token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
         live = releases.LiveRasa(settings.rasa_url, token)
         while (release := releases.next_pending(db)) is not None:
-            releases.carry_out(db, release, live, settings.workshop_dir, utcnow())
+            releases.carry_out(
+                db, release, live, settings.workshop_dir, utcnow(), settings.workshop_base_model
+            )
             done += 1
     finally:
         jobs.free_lock(db, RELEASE_LOCK, holder)
@@ -139,6 +142,9 @@ def carry_out_releases(db: Session, settings: Settings, holder: str) -> int:
 def run_once(db: Session, settings: Settings, holder: str) -> bool:
     """Carry out waiting releases, then train one waiting candidate; whether there was work."""
     released = carry_out_releases(db, settings, holder)
+    if not candidates.work_waiting(db):
+        db.commit()
+        return released > 0
     now = utcnow()
     candidate = candidates.claim_next(db, holder, now, stale_before(settings, now))
     if candidate is None:

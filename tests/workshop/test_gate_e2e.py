@@ -81,8 +81,15 @@ def test_mislabelled_crisis_examples_are_blocked_by_the_gate(
     assert any("multiple different intents" in line for line in results["validation"]["lines"])
     safety = results["safety"]
     assert not safety["passed"]
-    # The model alone now reads crisis messages as low mood: fewer recognised than live.
-    assert any(line.startswith("NOT SAFER: cases, the model alone") for line in safety["lines"])
+    # Crisis messages the screen leaves to the model are now read as low mood: fewer recognised
+    # than live by what a young person meets, which blocks; the model's own reading is shown.
+    assert any(
+        line.startswith("NOT SAFER: cases, with the safety screen") for line in safety["lines"]
+    )
+    assert any(
+        line.startswith("For information, worse: cases, the model alone")
+        for line in safety["lines"]
+    )
     assert candidate.model_path and Path(candidate.model_path).exists()
     assert "trained" in candidate.log_tail.lower()  # the log's tail was shown as it went
 

@@ -146,7 +146,7 @@ def test_promote_smoke_check_automatic_rollback_and_rollback(
     # A model that reads crisis messages as chat fails the smoke check: the one before is back.
     unsafe = releases.request_release(db, manager, _signed_off(db, unsafe_model, "Bad"), NOW)
     db.commit()
-    releases.carry_out(db, unsafe, rasa, tmp_path, NOW)
+    releases.carry_out(db, unsafe, rasa, tmp_path, NOW, small_model)
     assert unsafe.status == ROLLED_BACK
     assert not all(result["ok"] for result in unsafe.smoke_report or [])
     assert _live_file(live_rasa) == candidate_model.name
@@ -157,7 +157,7 @@ def test_promote_smoke_check_automatic_rollback_and_rollback(
     assert baseline.status == REPLACED
     back = releases.request_rollback(db, manager, baseline, NOW)
     db.commit()
-    releases.carry_out(db, back, rasa, tmp_path, NOW)
+    releases.carry_out(db, back, rasa, tmp_path, NOW, small_model)
     assert back.status == LIVE and good.status == REPLACED
     assert _live_file(live_rasa) == Path(baseline.model_path).name
     actions = set(

@@ -26,6 +26,7 @@ from dialogue.responses import domain_responses
 from settings.app import Settings
 from staff.errors import RecordNotFound
 from staff.policy import Permission
+from workshop.prompts import prompt_for
 from workshop.release_models import WorkshopCandidate
 from workshop.try_server import TryServer, TryServers
 
@@ -96,8 +97,24 @@ def _page(
     status: int = 200,
 ) -> HTMLResponse:
     ready = server.ready()
-    context = {"candidate": candidate, "form": form, "ready": ready, "reply": reply, "said": said}
+    context = {
+        "candidate": candidate,
+        "form": form,
+        "ready": ready,
+        "reply": reply,
+        "said": said,
+        "understood": _understood(reply),
+    }
     return render(request, "try.html", context, staff=staff, status_code=status)
+
+
+def _understood(reply: dict[str, Any] | None) -> str:
+    """What the candidate read the message as, in the workshop's words (its prompt's title)."""
+    intent = (reply or {}).get("intent")
+    if not intent:
+        return ""
+    prompt = prompt_for(str(intent))
+    return prompt.title if prompt else str(intent).replace("_", " ")
 
 
 @router.get("/try", response_class=HTMLResponse)

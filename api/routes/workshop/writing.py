@@ -144,6 +144,7 @@ def write(
     if not form.validate():
         return _write_page(request, staff, prompt, form, [], 422)
     turns = [Turn(form.text.data or "", prompt.intent)]
+    db.commit()  # no transaction is held while the checks ask the live bot (a few seconds)
     submitted = submit(db, staff.user, prompt, turns, clock(), bot=bot_address(settings))
     if submitted.item is None:
         db.commit()  # the audit entry of the refusal
@@ -175,6 +176,7 @@ def write_conversation(
         for i, t in enumerate(written)
     ]
     replies = [t.bot.data or None for t in written]
+    db.commit()  # no transaction is held while the checks ask the live bot (a few seconds)
     submitted = submit(
         db, staff.user, prompt, turns, clock(), bot=bot_address(settings), bot_replies=replies
     )
