@@ -4,6 +4,7 @@ cookies of the session and the pre-session."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -113,6 +114,18 @@ def presession_value(request: Request, settings: Settings) -> tuple[str, bool]:
     if value and len(value) == 64:
         return value, False
     return secrets.token_hex(32), True
+
+
+def before_sign_in(
+    request: Request, settings: Settings, draw: Callable[[str], Response]
+) -> Response:
+    """A form's page before sign-in: `draw` makes it with the pre-session value the form is
+    bound to, and the pre-session cookie is set when that value is new."""
+    value, new = presession_value(request, settings)
+    response = draw(value)
+    if new:
+        set_presession_cookie(response, value, settings)
+    return response
 
 
 def set_presession_cookie(response: Response, value: str, settings: Settings) -> None:

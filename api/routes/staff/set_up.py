@@ -25,10 +25,9 @@ from api.routes.staff.forms import (
     make_form,
 )
 from api.routes.staff.rendering import (
-    presession_value,
+    before_sign_in,
     redirect,
     render,
-    set_presession_cookie,
     set_session_cookie,
 )
 from api.routes.staff.sign_in import THROTTLED, WRONG_CODE, posted_presession, start_session
@@ -67,17 +66,16 @@ def set_up_page(
     settings: SettingsDep,
     clock: ClockDep,
     _visit: VisitDep,  # a young person's session is refused here, as on every staff page
-) -> HTMLResponse:
+) -> Response:
     """The invitation's page: name and password (`InvitationUnusable` if the link is spent)."""
     invitation = usable_invitation(db, token, clock())
-    value, new = presession_value(request, settings)
-    form = make_form(SetUpForm, form_key(settings), value)
-    response = render(
-        request, "set_up.html", {"form": form, **_set_up_context(db, invitation, token)}
-    )
-    if new:
-        set_presession_cookie(response, value, settings)
-    return response
+
+    def draw(value: str) -> Response:
+        form = make_form(SetUpForm, form_key(settings), value)
+        context = {"form": form, **_set_up_context(db, invitation, token)}
+        return render(request, "set_up.html", context)
+
+    return before_sign_in(request, settings, draw)
 
 
 @router.post("/set-up/{token}", response_class=HTMLResponse)

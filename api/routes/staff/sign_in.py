@@ -24,12 +24,11 @@ from api.routes.staff.deps import (
 from api.routes.staff.forms import CodeForm, ConfirmForm, SignInForm, form_key, make_form
 from api.routes.staff.identity_provider import allow_form_to_provider, button_context
 from api.routes.staff.rendering import (
+    before_sign_in,
     clear_session_cookie,
-    presession_value,
     redirect,
     render,
     safe_next,
-    set_presession_cookie,
     set_session_cookie,
 )
 from settings.app import Settings
@@ -102,13 +101,13 @@ def sign_in_page(
     """The sign-in page (straight on when already signed in)."""
     if visit is not None and visit.record.stage == SIGNED_IN:
         return redirect(safe_next(next))
-    value, new = presession_value(request, settings)
-    form = make_form(SignInForm, form_key(settings), value)
-    context = {"form": form, "next": safe_next(next), "notice": NOTICES.get(notice or "")}
-    response = _sign_in_page(request, settings, {**context, **button_context(settings, value)}, 200)
-    if new:
-        set_presession_cookie(response, value, settings)
-    return response
+
+    def draw(value: str) -> Response:
+        form = make_form(SignInForm, form_key(settings), value)
+        context = {"form": form, "next": safe_next(next), "notice": NOTICES.get(notice or "")}
+        return _sign_in_page(request, settings, {**context, **button_context(settings, value)}, 200)
+
+    return before_sign_in(request, settings, draw)
 
 
 @router.post("/sign-in", response_class=HTMLResponse)

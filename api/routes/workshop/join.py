@@ -20,9 +20,8 @@ from api.routes.staff.deps import (
 )
 from api.routes.staff.forms import form_key, make_form
 from api.routes.staff.rendering import (
-    presession_value,
+    before_sign_in,
     redirect,
-    set_presession_cookie,
     set_session_cookie,
 )
 from api.routes.staff.sign_in import posted_presession, start_session
@@ -58,12 +57,12 @@ def join_page(
 ) -> Response:
     """The invite link's page (`InvitationUnusable` if it was used, withdrawn or expired)."""
     invitation, side = usable_member_invitation(db, token, clock())
-    value, new = presession_value(request, settings)
-    form = make_form(JoinForm, form_key(settings), value)
-    response = render(request, "join.html", _context(invitation, side, token, form))
-    if new:
-        set_presession_cookie(response, value, settings)
-    return response
+
+    def draw(value: str) -> Response:
+        form = make_form(JoinForm, form_key(settings), value)
+        return render(request, "join.html", _context(invitation, side, token, form))
+
+    return before_sign_in(request, settings, draw)
 
 
 @router.post("/join/{token}", response_class=HTMLResponse)

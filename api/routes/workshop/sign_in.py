@@ -21,10 +21,9 @@ from api.routes.staff.deps import (
 )
 from api.routes.staff.forms import ConfirmForm, form_key, make_form
 from api.routes.staff.rendering import (
+    before_sign_in,
     clear_session_cookie,
-    presession_value,
     redirect,
-    set_presession_cookie,
     set_session_cookie,
 )
 from api.routes.staff.sign_in import THROTTLED, posted_presession, start_session
@@ -56,13 +55,13 @@ def sign_in_page(
     """The sign-in page (straight on when already signed in)."""
     if visit is not None and visit.record.stage == SIGNED_IN:
         return redirect(safe_next(next))
-    value, new = presession_value(request, settings)
-    form = make_form(WorkshopSignInForm, form_key(settings), value)
-    context = {"form": form, "next": safe_next(next), "notice": NOTICES.get(notice or "")}
-    response = render(request, "sign_in.html", context)
-    if new:
-        set_presession_cookie(response, value, settings)
-    return response
+
+    def draw(value: str) -> Response:
+        form = make_form(WorkshopSignInForm, form_key(settings), value)
+        context = {"form": form, "next": safe_next(next), "notice": NOTICES.get(notice or "")}
+        return render(request, "sign_in.html", context)
+
+    return before_sign_in(request, settings, draw)
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
