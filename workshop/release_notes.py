@@ -1,5 +1,6 @@
 """Release notes in plain words: "you said, we did", crediting the writers by their workshop
-names, and saying whose examples left after a withdrawal of consent."""
+names, and saying how many members' examples left after a withdrawal of consent (without
+naming them)."""
 
 from __future__ import annotations
 
@@ -34,10 +35,10 @@ def notes_for(candidate: WorkshopCandidate, signer: StaffUser | None, now: dt.da
     if candidate.writers:
         lines.append(f"Thank you to {_names(list(candidate.writers))}.")
     if candidate.withdrawn_writers:
-        lines.append(
-            f"Examples by {_names(list(candidate.withdrawn_writers))} are no longer in the bot, "
-            "because their consent was withdrawn."
-        )
+        # Counted, never named: someone who withdrew did not agree to be named again.
+        count = len(candidate.withdrawn_writers)
+        who = "1 member" if count == 1 else f"{count} members"
+        lines.append(f"Examples by {who} who withdrew their consent are no longer in the bot.")
     lines.append(
         "Before going live it was checked: it recognises crisis messages at least as well as "
         "the bot before it, with no more false alarms"

@@ -141,7 +141,9 @@ def test_promote_smoke_check_automatic_rollback_and_rollback(
     assert all(result["ok"] for result in good.smoke_report or [])
     assert _live_file(live_rasa) == candidate_model.name
     assert releases.live_link(tmp_path).resolve() == candidate_model.resolve()
-    assert "Thank you to Sky and Rio" in good.notes and "Ash" in good.notes
+    assert "Thank you to Sky and Rio" in good.notes
+    assert "Examples by 1 member who withdrew their consent" in good.notes
+    assert "Ash" not in good.notes  # withdrawn: counted, never named
 
     # A model that reads crisis messages as chat fails the smoke check: the one before is back.
     unsafe = releases.request_release(db, manager, _signed_off(db, unsafe_model, "Bad"), NOW)

@@ -5,11 +5,15 @@ withdrawing consent on a member's behalf. Each action leaves an audit entry (wor
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
+from wtforms import Field
 
 from api.deps import SessionDep, SettingsDep
 from api.routes.staff.deps import (
@@ -182,6 +186,32 @@ def _action_page(
     return render(request, template, context, staff=staff, status_code=status_code)
 
 
+@dataclass
+class _Action:
+    """A moderator's action on a member, from its page: the form checked, the change made (its
+    refusal shown on `field`), committed, and back to the members with `done`."""
+
+    request: Request
+    db: Session
+    staff: SignedIn
+    user: StaffUser
+    template: str
+
+    def carry_out(
+        self, form: StaffForm, field: Field, change: Callable[[], None], done: str
+    ) -> Response:
+        if not form.validate():
+            return _action_page(self.request, self.template, self.user, form, self.staff, 422)
+        try:
+            change()
+        except InvalidChange as problem:
+            self.db.rollback()
+            field.errors = [problem.message]
+            return _action_page(self.request, self.template, self.user, form, self.staff, 422)
+        self.db.commit()
+        return redirect(f"/workshop/members?done={done}")
+
+
 def _form(
     kind: type[StaffForm], settings: SettingsDep, staff: SignedIn, data: FormData | None = None
 ) -> StaffForm:
@@ -212,16 +242,12 @@ def parent_consent(
     user = member(db, member_id)
     form = _form(ParentConsentForm, settings, staff, data)
     assert isinstance(form, ParentConsentForm)
-    if not form.validate():
-        return _action_page(request, "parent_consent.html", user, form, staff, 422)
-    try:
+
+    def record() -> None:
         record_parent_consent(db, staff.user, user, form.how.data or "", clock())
-    except InvalidChange as problem:
-        db.rollback()
-        form.how.errors = [problem.message]
-        return _action_page(request, "parent_consent.html", user, form, staff, 422)
-    db.commit()
-    return redirect("/workshop/members?done=consent")
+
+    page = _Action(request, db, staff, user, "parent_consent.html")
+    return page.carry_out(form, form.how, record, "consent")
 
 
 @router.get("/{member_id}/deactivate", response_class=HTMLResponse)
@@ -278,13 +304,9 @@ def withdraw_for(
     user = member(db, member_id)
     form = _form(WithdrawForMemberForm, settings, staff, data)
     assert isinstance(form, WithdrawForMemberForm)
-    if not form.validate():
-        return _action_page(request, "withdraw_for.html", user, form, staff, 422)
-    try:
+
+    def withdraw() -> None:
         withdraw_consent(db, staff.user, user, clock(), form.reason.data or "")
-    except InvalidChange as problem:
-        db.rollback()
-        form.reason.errors = [problem.message]
-        return _action_page(request, "withdraw_for.html", user, form, staff, 422)
-    db.commit()
-    return redirect("/workshop/members?done=withdrawn")
+
+    page = _Action(request, db, staff, user, "withdraw_for.html")
+    return page.carry_out(form, form.reason, withdraw, "withdrawn")
