@@ -29,6 +29,11 @@ _FRAMING = re.compile(
 )
 
 
+# Words of the lexicon's third parties that name nobody at risk: "left on read by literally
+# everyone", "nobody would notice if i was gone" are the young person's own, with or without "i".
+_NOBODY_IN_PARTICULAR = frozenset({"everyone", "everybody", "nobody", "no one", "who", "whoever"})
+
+
 def about_someone_else(text: str) -> bool:
     """True when the message is about another person at risk, not the young person."""
     return whose_risk(text) in {OTHER, OTHER_FRAMED}
@@ -39,7 +44,7 @@ def whose_risk(text: str) -> str:
     else, with the young person only in the framing: "i think my friend..."), or "self"."""
     lx = load_lexicon()
     norm = normalise(text)
-    if not lx.third_party.search(norm):
+    if not any(m.group(0) not in _NOBODY_IN_PARTICULAR for m in lx.third_party.finditer(norm)):
         return SELF
     # "my brother" names someone else; "my nudes", "my arm" are the young person's own.
     own = _MY.sub(lambda m: " " if lx.third_party.fullmatch(m.group(1)) else m.group(0), norm)

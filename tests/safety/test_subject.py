@@ -33,3 +33,23 @@ def test_my_own_things_are_mine():
         whose_risk("someone has my nudes and wants money or theyll send them to everyone") == SELF
     )
     assert whose_risk("my little sister took all of mums pills") == OTHER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "left on read by literally everyone",
+        "nobody would even notice if gone",
+        "everybody would be better off tbh",
+        "no one gets it",
+    ],
+)
+def test_nobody_in_particular_is_no_one_else_at_risk(text):
+    # With or without "i", these are the young person's own: reading them as a worry about
+    # someone else would answer a warning sign with advice for a friend.
+    assert whose_risk(text) == SELF
+
+
+def test_someone_named_beside_nobody_in_particular_is_still_someone_else():
+    assert whose_risk("my mate said nobody would care if he died") == OTHER
+    assert whose_risk("everyone would be better off without her she says") == OTHER
