@@ -75,6 +75,7 @@ from safety_screen.subject import about_someone_else
 logger = logging.getLogger(__name__)
 
 OUTPUT_KEY = "safety_screen"
+MEANING_KEY = "risk_meaning"  # set by bot.components.risk_meaning.RiskMeaning, when it runs
 SOMEONE_ELSE = "worried_about_someone"
 # The risks the kind direct question is about; danger now and abuse always get the card.
 CHECKABLE = frozenset({"suicidal_thoughts", "self_harm"})
@@ -134,16 +135,28 @@ def someone_else_reading(
     return None
 
 
-def model_alone(intent: dict[str, Any], level: str, config: dict) -> str:
+def model_alone(
+    intent: dict[str, Any], level: str, config: dict, meaning: float | None = None
+) -> str:
     """What a risk intent read by the model alone (the screen found nothing) comes to:
-    "stands", "check" (the kind direct question) or "gives_way" (the best other intent)."""
+    "stands", "check" (the kind direct question) or "gives_way" (the best other intent).
+
+    ``meaning`` is the second reader's probability that the message means a risk at all
+    (``risk_meaning.RiskMeaning``): under ``meaning_floor`` the reading gives way whatever the
+    model's confidence ("i want to transfer my 401k"); an unsure reading is asked about only
+    when the meaning leans to a risk too (``check_meaning_floor``: "delete everything you know
+    about me" is not asked about)."""
     name = intent.get(INTENT_NAME_KEY)
     if level != NONE or name not in RISK_INTENTS:
         return "stands"
+    if meaning is not None and meaning < config["meaning_floor"]:
+        return "gives_way"
     confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
     if name in CHECKABLE:
         if confidence >= config["check_below"]:
             return "stands"
+        if meaning is not None and meaning < config["check_meaning_floor"]:
+            return "gives_way"
         return "check" if confidence >= config["check_floor"] else "gives_way"
     return "stands" if confidence >= config["model_alone_above"] else "gives_way"
 
@@ -171,7 +184,8 @@ class SafetyScreen(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         """Below ``unsure_below`` or with a risk intent in the top ``risk_in_top``: unsure; in a
         recognised game, story or lesson, sure from ``benign_sure_above``.
-        ``check_below``, ``check_floor``, ``model_alone_above``: see ``model_alone``."""
+        ``check_below``, ``check_floor``, ``model_alone_above``, ``meaning_floor``,
+        ``check_meaning_floor``: see ``model_alone``."""
         return {
             "unsure_below": 0.75,
             "risk_in_top": 3,
@@ -180,6 +194,8 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             "model_alone_above": 0.6,
             "fallback_below": 0.3,
             "benign_sure_above": 0.5,
+            "meaning_floor": 0.1,
+            "check_meaning_floor": 0.4,
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -272,7 +288,10 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             and asks_directly(result.matched)
         )
         overridden = overridden or unclear
-        alone = model_alone(intent, result.level, self._config)
+        meaning = message.get(MEANING_KEY)
+        alone = model_alone(
+            intent, result.level, self._config, None if meaning is None else float(meaning)
+        )
         # The model alone calls it a risk, the screen found none and recognised a harmless
         # reading ("this homework is killing me"): the model's best other intent stands.
         vetoed = (
@@ -339,6 +358,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
                 "matched": list(result.matched),
                 "model_intent": model_reading,
                 "model_confidence": float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+                "meaning": meaning,
                 "overridden": overridden,
                 "vetoed": vetoed,
                 "someone_else": helper is not None,
