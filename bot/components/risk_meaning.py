@@ -8,12 +8,13 @@ on the sentence vectors that ``SentenceEncoder`` adds (the training examples of 
 intents against every other example, the everyday requests among them). Each message gets
 ``risk_meaning``: the probability, 0-1, that its meaning is a risk.
 
-``SafetyScreen`` uses it only where the model alone reads a risk (the screen found nothing): a
-risk reading whose meaning is plainly not a risk (under ``meaning_floor``) gives way. It never
-takes a card away from a message the screen found risk in, and never gives one.
+``SafetyScreen`` uses it only where the model alone reads a risk (the screen found nothing) and
+the meaning is plainly not a risk (under ``meaning_floor``): an unsure reading gives way, a sure
+reading of suicide or self-harm is asked about instead of carded, abuse or danger stands only
+when the model is very sure. It never changes what the screen finds, and never gives a card.
 
-The weights are stored as two NumPy arrays in the model (no pickle). The regularisation ``C``
-and ``class_weight`` were chosen on the development sets (docs/nlu-pipeline.md, session 13).
+The weights are stored as two NumPy arrays in the model (no pickle). ``C`` 3 with balanced
+classes, chosen on the development sets (docs/nlu-pipeline.md, "Session 13").
 """
 
 from __future__ import annotations
@@ -41,16 +42,6 @@ _WEIGHTS = "weights.npy"
 _BIAS = "bias.npy"
 
 
-def sentence_vector(message: Message) -> np.ndarray | None:
-    """The message's dense sentence feature, unit length (whatever the encoder's scale)."""
-    _, sentence = message.get_dense_features(TEXT)
-    if sentence is None:
-        return None
-    vector = np.asarray(sentence.features, dtype=np.float64).reshape(-1)
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm > 0 else None
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class RiskMeaning(GraphComponent):
     """The probability that a message's meaning is a risk, from its sentence vector alone."""
@@ -58,6 +49,21 @@ class RiskMeaning(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"C": 3.0, "max_iter": 2000}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """What the training cache must also see: which intents count as a risk."""
+        return ",".join(sorted(RISK_INTENTS))
+
+    @staticmethod
+    def sentence_vector(message: Message) -> np.ndarray | None:
+        """The message's dense sentence feature, unit length (whatever the encoder's scale)."""
+        _, sentence = message.get_dense_features(TEXT)
+        if sentence is None:
+            return None
+        vector = np.asarray(sentence.features, dtype=np.float64).reshape(-1)
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm > 0 else None
 
     def __init__(
         self,
@@ -87,7 +93,7 @@ class RiskMeaning(GraphComponent):
         """Fit "a risk intent or not" on the training examples' sentence vectors."""
         rows, labels = [], []
         for example in training_data.intent_examples:
-            vector = sentence_vector(example)
+            vector = self.sentence_vector(example)
             if vector is not None:
                 rows.append(vector)
                 labels.append(example.get(INTENT) in RISK_INTENTS)
@@ -128,14 +134,21 @@ class RiskMeaning(GraphComponent):
         """The probability that the message's meaning is a risk; None if it cannot be read."""
         if self._weights is None:
             return None
-        vector = sentence_vector(message)
-        if vector is None or vector.shape != self._weights.shape:
+        vector = self.sentence_vector(message)
+        if vector is None:
+            return None
+        if vector.shape != self._weights.shape:
+            logger.warning("RiskMeaning: the sentence vector does not fit the trained weights")
             return None
         return float(1.0 / (1.0 + np.exp(-(vector @ self._weights + self._bias))))
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            probability = self.probability(message)
+            try:
+                probability = self.probability(message)
+            except Exception as exc:  # never break parsing: unread, the model alone decides
+                logger.error("risk meaning failed: %s", type(exc).__name__)
+                continue
             if probability is not None:
                 message.set(OUTPUT_KEY, probability, add_to_output=True)
         return messages

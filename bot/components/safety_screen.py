@@ -43,7 +43,11 @@ Runs last in the pipeline (after the intent classifier and FallbackClassifier). 
   question (unless they say they mean it); below the floor it gives way to the model's best
   other intent. Abuse and danger, which cannot be asked about that way, stand from
   ``model_alone_above`` and give way below it ("i want to be called timothy" is not risk).
-  The thresholds were fitted on the development sets (docs/nlu-pipeline.md).
+  When the second reader (``risk_meaning.RiskMeaning``, from the sentence vector alone) finds
+  the message's meaning plainly not a risk (under ``meaning_floor``), a sure suicide or
+  self-harm reading is asked about instead, and abuse or danger stands only from
+  ``meaning_sure_above``. The thresholds were fitted on the development sets
+  (docs/nlu-pipeline.md).
 
 Messages without text (``/intent`` payloads) are left alone. Nothing here logs message text.
 """
@@ -142,21 +146,23 @@ def model_alone(
     "stands", "check" (the kind direct question) or "gives_way" (the best other intent).
 
     ``meaning`` is the second reader's probability that the message means a risk at all
-    (``risk_meaning.RiskMeaning``): under ``meaning_floor`` the reading gives way whatever the
-    model's confidence ("i want to transfer my 401k"); an unsure reading is asked about only
-    when the meaning leans to a risk too (``check_meaning_floor``: "delete everything you know
-    about me" is not asked about)."""
+    (``risk_meaning.RiskMeaning``). Under ``meaning_floor`` the two readers disagree, and the
+    model alone no longer decides: a sure reading of suicide or self-harm (``check_below`` or
+    more) is asked about instead of carded, an unsure one gives way ("i want to transfer my
+    401k"); abuse or danger, which cannot be asked about, stands only from ``meaning_sure_above``
+    ("my friend took something and now shes shaking" stands; "i think i've got a flat tyre" read
+    as danger at 0.67 gives way)."""
     name = intent.get(INTENT_NAME_KEY)
     if level != NONE or name not in RISK_INTENTS:
         return "stands"
-    if meaning is not None and meaning < config["meaning_floor"]:
-        return "gives_way"
     confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+    if meaning is not None and meaning < config["meaning_floor"]:
+        if name in CHECKABLE:
+            return "check" if confidence >= config["check_below"] else "gives_way"
+        return "stands" if confidence >= config["meaning_sure_above"] else "gives_way"
     if name in CHECKABLE:
         if confidence >= config["check_below"]:
             return "stands"
-        if meaning is not None and meaning < config["check_meaning_floor"]:
-            return "gives_way"
         return "check" if confidence >= config["check_floor"] else "gives_way"
     return "stands" if confidence >= config["model_alone_above"] else "gives_way"
 
@@ -185,7 +191,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         """Below ``unsure_below`` or with a risk intent in the top ``risk_in_top``: unsure; in a
         recognised game, story or lesson, sure from ``benign_sure_above``.
         ``check_below``, ``check_floor``, ``model_alone_above``, ``meaning_floor``,
-        ``check_meaning_floor``: see ``model_alone``."""
+        ``meaning_sure_above``: see ``model_alone``."""
         return {
             "unsure_below": 0.75,
             "risk_in_top": 3,
@@ -195,7 +201,7 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             "fallback_below": 0.3,
             "benign_sure_above": 0.5,
             "meaning_floor": 0.1,
-            "check_meaning_floor": 0.4,
+            "meaning_sure_above": 0.9,
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -303,8 +309,13 @@ class SafetyScreen(GraphComponent, IntentClassifier):
         helper = None
         if overridden or model_reading in RISK_INTENTS:
             helper = someone_else_reading(ranking, self._config, result.level, text)
-        if helper is None and alone == "check" and about_someone_else(text):
-            # an unsure risk reading, from the model alone, of words about someone else ("she
+        if (
+            helper is None
+            and model_alone(intent, result.level, self._config) == "check"
+            and about_someone_else(text)
+        ):
+            # an unsure risk reading, from the model alone (before the second reader), of words
+            # about someone else ("she
             # made me promise not to tell"): worry about them, not the young person's own crisis
             helper = {INTENT_NAME_KEY: SOMEONE_ELSE}
         if helper is not None:

@@ -20,7 +20,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.risk_meaning import OUTPUT_KEY, RiskMeaning
 from bot.components.safety_screen import SafetyScreen, model_alone
+from safety_screen import RISK_INTENTS, screen
 from tests.rasa_runtime.conftest import ROOT, message, run
+
+POSSIBLE_TEXT = "im not suicidal, just really low"
 
 RISKY = np.array([1.0, 0.2, 0.0, 0.1])
 EVERYDAY = np.array([0.0, 0.1, 1.0, 0.3])
@@ -89,12 +92,21 @@ CONFIG = SafetyScreen.get_default_config()
 @pytest.mark.parametrize(
     ("name", "confidence", "level", "meaning", "outcome"),
     [
-        ("suicidal_thoughts", 0.97, "none", 0.05, "gives_way"),  # "i want to transfer my 401k"
-        ("abuse_disclosure", 0.9, "none", 0.05, "gives_way"),
-        ("suicidal_thoughts", 0.97, "none", 0.6, "stands"),
-        ("suicidal_thoughts", 0.6, "none", 0.6, "check"),
+        # the readers disagree: a sure suicide or self-harm reading is asked about, not carded
+        ("suicidal_thoughts", 0.97, "none", 0.05, "check"),  # "i want to transfer my 401k"
+        ("self_harm", 0.8, "none", 0.099, "check"),
+        ("suicidal_thoughts", 0.6, "none", 0.05, "gives_way"),  # unsure: not even asked
+        # abuse and danger cannot be asked about: they stand when the model is very sure
+        ("immediate_danger", 0.95, "none", 0.05, "stands"),
+        ("immediate_danger", 0.67, "none", 0.05, "gives_way"),  # "i think i've got a flat tyre"
+        ("abuse_disclosure", 0.89, "none", 0.05, "gives_way"),
+        # the meaning leans to a risk (from the floor up): the model alone decides as before
+        ("suicidal_thoughts", 0.97, "none", 0.1, "stands"),
+        ("suicidal_thoughts", 0.6, "none", 0.3, "check"),
+        ("immediate_danger", 0.67, "none", 0.3, "stands"),
         ("suicidal_thoughts", 0.97, "none", None, "stands"),  # no second reader: as before
         ("suicidal_thoughts", 0.3, "possible", 0.01, "stands"),  # the screen found risk content
+        ("abuse_disclosure", 0.3, "crisis", 0.01, "stands"),
     ],
 )
 def test_a_risk_the_model_alone_reads_gives_way_when_it_means_none(
@@ -114,8 +126,49 @@ def test_the_safety_component_uses_the_meaning_only_for_the_model_alone(componen
     ranking = [("suicidal_thoughts", 0.6), ("out_of_scope", 0.35)]
     intent, info = run(component, with_meaning(everyday, ranking, 0.03))
     assert intent["name"] == "out_of_scope" and info["vetoed"] and not info["check"]
-    intent, _ = run(component, with_meaning(everyday, ranking, 0.7))
-    assert intent["name"] == "suicidal_thoughts"
+    intent, info = run(component, with_meaning(everyday, ranking, 0.7))
+    assert intent["name"] == "suicidal_thoughts" and info["check"]
+    sure = [("suicidal_thoughts", 0.97), ("out_of_scope", 0.02)]
+    intent, info = run(component, with_meaning(everyday, sure, 0.03))
+    assert intent["name"] == "suicidal_thoughts" and info["check"]  # asked, not carded
     # what the screen finds is never taken away, whatever the meaning reads
     intent, info = run(component, with_meaning("i just want to kms tbh", ranking, 0.01))
     assert intent["name"] == "suicidal_thoughts" and info["level"] == "crisis"
+    assert screen(POSSIBLE_TEXT).level == "possible"
+    unsure = [("greet", 0.5), ("suicidal_thoughts", 0.3)]
+    intent, info = run(component, with_meaning(POSSIBLE_TEXT, unsure, 0.01))
+    assert intent["name"] == "suicidal_thoughts" and info["overridden"]
+
+
+def test_someone_elses_risk_is_still_worry_about_them_whatever_the_meaning(component):
+    text = "she made me promise not to tell"
+    assert screen(text).level == "none"
+    ranking = [("suicidal_thoughts", 0.5), ("feeling_lonely", 0.3), ("greet", 0.1)]
+    for meaning in (0.05, 0.5):
+        intent, info = run(component, with_meaning(text, ranking, meaning))
+        assert intent["name"] == "worried_about_someone" and info["someone_else"]
+
+
+def test_trained_on_one_kind_only_it_stores_nothing_and_reads_nothing(storage):
+    one_kind = TrainingData(
+        training_examples=[featurised(f"e{i}", EVERYDAY, "out_of_scope") for i in range(5)]
+    )
+    resource = Resource("one_kind")
+    RiskMeaning.create({}, storage, resource, context()).train(one_kind)
+    loaded = RiskMeaning.load({}, storage, resource, context())
+    msg = featurised("a", RISKY)
+    loaded.process([msg])
+    assert msg.get(OUTPUT_KEY) is None
+
+
+def test_a_vector_of_another_size_is_left_unread(storage):
+    trained = RiskMeaning.create({}, storage, Resource("sized"), context())
+    trained.train(examples(np.random.default_rng(5)))
+    msg = featurised("a", np.ones(7))
+    trained.process([msg])
+    assert msg.get(OUTPUT_KEY) is None
+
+
+def test_the_training_cache_sees_which_intents_count_as_a_risk():
+    addon = RiskMeaning.fingerprint_addon({})
+    assert addon is not None and all(name in addon for name in RISK_INTENTS)
