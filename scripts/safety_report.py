@@ -5,7 +5,7 @@ dialogue model alone (its own top intent before the screen, from /model/parse), 
 system through /api/chat (`crisis`, `risk_check`), with real processes on loopback.
 
 - tests/safety/cases.yml: the project's crisis/safeguarding messages and hard negatives;
-- tests/safety/warning_signs*.yml: seven blind batches by warning-sign family, with near-misses,
+- tests/safety/warning_signs*.yml: eight blind batches by warning-sign family, with near-misses,
   each by a separate author; the first, third, fifth (the past: back now, or said to be over)
   and sixth were used for tuning once measured, the second, fourth, seventh and eighth are
   measured only (held out);
@@ -62,6 +62,7 @@ HELD_OUT = {
     "open_world_heldout",
     "open_world_heldout_2",
     "open_world_heldout_3",
+    "open_world_heldout_4",
 }
 OUT_OF_SCOPE = "out_of_scope"
 

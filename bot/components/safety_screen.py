@@ -315,8 +315,8 @@ class SafetyScreen(GraphComponent, IntentClassifier):
             and about_someone_else(text)
         ):
             # an unsure risk reading, from the model alone (before the second reader), of words
-            # about someone else ("she
-            # made me promise not to tell"): worry about them, not the young person's own crisis
+            # about someone else ("she made me promise not to tell"): worry about them, not the
+            # young person's own crisis
             helper = {INTENT_NAME_KEY: SOMEONE_ELSE}
         if helper is not None:
             overridden = vetoed = False
